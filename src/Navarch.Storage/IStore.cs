@@ -1,0 +1,81 @@
+namespace Navarch.Storage;
+
+/// <summary>
+/// A versioned key-value store: the only state of the cluster. Every successful write bumps one
+/// cluster-wide revision, which the API server exposes as <c>metadata.resourceVersion</c>.
+/// Keys are '/'-separated paths such as <c>/registry/pods/default/web-1</c>. Values are opaque bytes
+/// (the API server stores JSON without <c>resourceVersion</c>; it injects the revision on the way out).
+/// Implementations translate their own failures into <see cref="StorageException"/> and nothing else.
+/// All members are safe to call concurrently.
+/// </summary>
+public interface IStore : IAsyncDisposable
+{
+    /// <summary>The revision of the newest write (0 for an empty store).</summary>
+    ValueTask<long> GetRevisionAsync(CancellationToken ct = default);
+
+    /// <summary>The current value of <paramref name="key"/>, or null when it does not exist.</summary>
+    ValueTask<StoreEntry?> GetAsync(string key, CancellationToken ct = default);
+
+    /// <summary>
+    /// Entries whose key starts with <paramref name="prefix"/>, in key order, as of the store's newest
+    /// revision. <see cref="ListOptions.Limit"/> (0 = no limit) and <see cref="ListOptions.After"/>
+    /// (return keys strictly greater than it) page through a consistent snapshot only as far as the
+    /// caller keeps the returned <see cref="StoreList.Revision"/>; each page is read at the newest revision.
+    /// </summary>
+    ValueTask<StoreList> ListAsync(string prefix, ListOptions options, CancellationToken ct = default);
+
+    /// <summary>Creates <paramref name="key"/>; returns the new revision. Throws <see cref="StorageErrorCode.Exists"/> when it exists.
+    /// Returns only once the write is durable.</summary>
+    ValueTask<long> CreateAsync(string key, ReadOnlyMemory<byte> value, CancellationToken ct = default);
+
+    /// <summary>Replaces <paramref name="key"/> if its current revision equals <paramref name="expectedRevision"/>
+    /// (0 = unconditionally); returns the new revision. Throws NotFound when absent, Conflict when the revision differs.
+    /// Returns only once the write is durable.</summary>
+    ValueTask<long> UpdateAsync(string key, ReadOnlyMemory<byte> value, long expectedRevision, CancellationToken ct = default);
+
+    /// <summary>Deletes <paramref name="key"/> if its current revision equals <paramref name="expectedRevision"/>
+    /// (0 = unconditionally); returns the revision of the deletion. Throws NotFound when absent, Conflict when the revision differs.</summary>
+    ValueTask<long> DeleteAsync(string key, long expectedRevision, CancellationToken ct = default);
+
+    /// <summary>
+    /// Every change under <paramref name="prefix"/> with a revision greater than <paramref name="afterRevision"/>,
+    /// in revision order, then live changes until <paramref name="ct"/> is cancelled. Throws (on the first
+    /// MoveNext) <see cref="StorageErrorCode.Compacted"/> when <paramref name="afterRevision"/> is older than the
+    /// compacted revision. A Deleted event carries the last value and the revision of the deletion.
+    /// </summary>
+    IAsyncEnumerable<StoreEvent> WatchAsync(string prefix, long afterRevision, CancellationToken ct = default);
+
+    /// <summary>Forgets the history at or below <paramref name="revision"/> (the newest value of every live key stays).
+    /// Watching or reading from a compacted revision then fails with Compacted.</summary>
+    ValueTask CompactAsync(long revision, CancellationToken ct = default);
+
+    /// <summary>The oldest revision a watch can still start after.</summary>
+    ValueTask<long> GetCompactedRevisionAsync(CancellationToken ct = default);
+}
+
+/// <param name="Revision">The revision of the last write to this key (etcd's mod_revision).</param>
+/// <param name="CreateRevision">The revision that created this incarnation of the key.</param>
+public sealed record StoreEntry(string Key, ReadOnlyMemory<byte> Value, long Revision, long CreateRevision);
+
+/// <param name="Limit">At most this many entries; 0 = all.</param>
+/// <param name="After">Only keys strictly greater than this (the previous page's last key); null = from the start.</param>
+public readonly record struct ListOptions(int Limit = 0, string? After = null);
+
+/// <param name="Revision">The store revision this list was read at.</param>
+/// <param name="HasMore">True when <see cref="ListOptions.Limit"/> cut the list short.</param>
+public sealed record StoreList(IReadOnlyList<StoreEntry> Entries, long Revision, bool HasMore);
+
+public enum StoreEventType { Created, Updated, Deleted }
+
+/// <param name="Entry">For Created/Updated the new value; for Deleted the last value, with <see cref="StoreEntry.Revision"/> the deletion's revision.</param>
+public sealed record StoreEvent(StoreEventType Type, StoreEntry Entry);
+
+public enum StorageErrorCode { NotFound, Exists, Conflict, Compacted, Unavailable }
+
+/// <summary>The one exception a store throws; the API server maps <see cref="Code"/> to a Status.</summary>
+public sealed class StorageException(StorageErrorCode code, string key, string? message = null, Exception? inner = null)
+    : Exception(message ?? $"{code}: {key}", inner)
+{
+    public StorageErrorCode Code { get; } = code;
+    public string Key { get; } = key;
+}
