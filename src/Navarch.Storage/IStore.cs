@@ -42,11 +42,17 @@ public interface IStore : IAsyncDisposable
     /// in revision order, then live changes until <paramref name="ct"/> is cancelled. Throws (on the first
     /// MoveNext) <see cref="StorageErrorCode.Compacted"/> when <paramref name="afterRevision"/> is older than the
     /// compacted revision. A Deleted event carries the last value and the revision of the deletion.
+    /// Cancelling <paramref name="ct"/> ends the enumeration with <see cref="OperationCanceledException"/>.
+    /// A watcher that falls too far behind the writers (its bounded buffer overflows), or whose store is
+    /// disposed, ends with <see cref="StorageErrorCode.Unavailable"/>: watch again from the last revision
+    /// received (or re-list if that fails with Compacted). A watch that has read part of its history from the
+    /// backend may also end midway with Compacted when a compaction overtakes it.
     /// </summary>
     IAsyncEnumerable<StoreEvent> WatchAsync(string prefix, long afterRevision, CancellationToken ct = default);
 
     /// <summary>Forgets the history at or below <paramref name="revision"/> (the newest value of every live key stays).
-    /// Watching or reading from a compacted revision then fails with Compacted.</summary>
+    /// Watching or reading from a compacted revision then fails with Compacted. A revision above the newest one
+    /// compacts up to the newest; one at or below the compacted revision does nothing.</summary>
     ValueTask CompactAsync(long revision, CancellationToken ct = default);
 
     /// <summary>The oldest revision a watch can still start after.</summary>

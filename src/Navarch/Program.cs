@@ -1,1 +1,6 @@
-Console.WriteLine("navarch");
+using System.CommandLine;
+using Navarch.Commands;
+
+var root = new RootCommand("Navarch: a small Kubernetes-compatible container orchestrator");
+root.Subcommands.Add(ServerCommand.Create());
+return await root.Parse(args).InvokeAsync();

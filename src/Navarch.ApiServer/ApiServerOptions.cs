@@ -1,0 +1,38 @@
+namespace Navarch.ApiServer;
+
+/// <summary>Settings of <c>navarch server</c>, validated at start with messages that name the flag.</summary>
+public sealed class ApiServerOptions
+{
+    public string DataDir { get; set; } = "/var/lib/navarch/server";
+    public string Bind { get; set; } = "127.0.0.1";
+    public int InsecurePort { get; set; } = 8080;
+    public string ServiceClusterIpRange { get; set; } = "10.96.0.0/12";
+    public string ServiceNodePortRange { get; set; } = "30000-32767";
+    /// <summary>Events per resource type kept for watches that resume from a resourceVersion.</summary>
+    public int WatchCacheSize { get; set; } = 10_000;
+    /// <summary>How often the store drops history older than <see cref="CompactionKeepRevisions"/>.</summary>
+    public TimeSpan CompactionInterval { get; set; } = TimeSpan.FromMinutes(5);
+    public long CompactionKeepRevisions { get; set; } = 1000;
+    public TimeSpan WatchBookmarkInterval { get; set; } = TimeSpan.FromMinutes(1);
+    public double MinRequestTimeoutSeconds { get; set; } = 1800;
+
+    public (int First, int Last) ParseNodePortRange()
+    {
+        var parts = ServiceNodePortRange.Split('-', StringSplitOptions.TrimEntries);
+        if (parts.Length == 2 && int.TryParse(parts[0], out var first) && int.TryParse(parts[1], out var last)
+            && first >= 1 && last <= 65535 && first <= last)
+            return (first, last);
+        throw new ArgumentException($"--service-node-port-range: \"{ServiceNodePortRange}\" is not a range like 30000-32767");
+    }
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first bad flag.</summary>
+    public void Validate()
+    {
+        if (!System.Net.IPAddress.TryParse(Bind, out _)) throw new ArgumentException($"--bind: \"{Bind}\" is not an IP address");
+        if (InsecurePort is < 0 or > 65535) throw new ArgumentException($"--insecure-port: {InsecurePort} is not a port");
+        try { Allocation.ServiceAllocator.ParseCidr(ServiceClusterIpRange); }
+        catch (ArgumentException) { throw new ArgumentException($"--service-cluster-ip-range: \"{ServiceClusterIpRange}\" is not an IPv4 CIDR"); }
+        ParseNodePortRange();
+        if (WatchCacheSize < 1) throw new ArgumentException("--watch-cache-size must be at least 1");
+    }
+}

@@ -1,0 +1,149 @@
+using System.Text.Json.Nodes;
+using k8s;
+using k8s.Models;
+using Microsoft.AspNetCore.Http;
+using Navarch.Api.Printing;
+using Navarch.Api.Resources;
+using Navarch.ApiServer.Http;
+using Navarch.ApiServer.Registry;
+using Navarch.ApiServer.Watching;
+
+namespace Navarch.ApiServer.Handlers;
+
+/// <summary>GET, POST, PUT and DELETE of single objects and their status subresource.</summary>
+public sealed class ObjectHandler(ObjectRegistry registry, TimeProvider time)
+{
+    public async Task GetAsync(HttpContext ctx, RequestInfo info, QueryOptions q)
+    {
+        var obj = await registry.GetAsync(info.Resource, info.Namespace, info.Name!, ctx.RequestAborted);
+        await WriteObjectAsync(ctx, 200, info.Resource, obj.Object, q, obj);
+    }
+
+    public async Task CreateAsync(HttpContext ctx, RequestInfo info, QueryOptions q)
+    {
+        var warnings = new List<string>();
+        var node = RequestBody.ParseNode(await RequestBody.ReadTextAsync(ctx.Request, ctx.RequestAborted), MediaTypes.ContentType(ctx.Request));
+        var obj = RequestBody.Decode(info.Resource, node, q.FieldValidation, warnings);
+        var created = await registry.CreateAsync(info.Resource, info.Namespace, obj, Options(ctx, q, null), ctx.RequestAborted);
+        Responses.AddWarnings(ctx, warnings);
+        await WriteObjectAsync(ctx, 201, info.Resource, created, q);
+    }
+
+    public async Task UpdateAsync(HttpContext ctx, RequestInfo info, QueryOptions q)
+    {
+        var rt = info.Resource;
+        var warnings = new List<string>();
+        var node = RequestBody.ParseNode(await RequestBody.ReadTextAsync(ctx.Request, ctx.RequestAborted), MediaTypes.ContentType(ctx.Request));
+        var wanted = RequestBody.Decode(rt, node, q.FieldValidation, warnings);
+        var strategy = registry.StrategyFor(rt);
+        var (result, created) = await registry.UpdateAsync(rt, info.Namespace, info.Name!,
+            _ => ObjectRegistryClone(rt, wanted), Options(ctx, q, info.Subresource), strategy.AllowCreateOnUpdate && info.Subresource is null, ctx.RequestAborted);
+        Responses.AddWarnings(ctx, warnings);
+        await WriteObjectAsync(ctx, created ? 201 : 200, rt, result, q);
+    }
+
+    public async Task DeleteAsync(HttpContext ctx, RequestInfo info, QueryOptions q)
+    {
+        var rt = info.Resource;
+        var options = await ReadDeleteOptionsAsync(ctx, q);
+        var result = await registry.DeleteAsync(rt, info.Namespace, info.Name!, options, q.DryRun, ctx.RequestAborted);
+        // Upstream answers with the object while it waits (graceful deletion, finalizers) and for pods;
+        // otherwise with a Success Status.
+        if (!result.Deleted || rt == ResourceCatalog.Pods)
+        {
+            await WriteObjectAsync(ctx, 200, rt, result.Object, q);
+            return;
+        }
+        await Responses.WriteObjectAsync(ctx, 200, new V1Status
+        {
+            ApiVersion = "v1", Kind = "Status", Metadata = new V1ListMeta(), Status = "Success",
+            Details = new V1StatusDetails { Name = info.Name, Group = rt.Group.Length > 0 ? rt.Group : null, Kind = rt.Plural, Uid = result.Object.Metadata.Uid },
+        });
+    }
+
+    /// <summary>DELETE of a collection: every matching object, one by one, answered with the list of what was deleted.</summary>
+    public async Task DeleteCollectionAsync(HttpContext ctx, RequestInfo info, QueryOptions q)
+    {
+        var rt = info.Resource;
+        var options = await ReadDeleteOptionsAsync(ctx, q);
+        var filter = new ObjectFilter(rt, info.Namespace, q.LabelSelector, q.FieldSelector);
+        await registry.Cache.WaitUntilFreshAsync(ctx.RequestAborted);
+        var (objects, _) = registry.Cache.Snapshot(rt);
+        var deleted = new JsonArray();
+        foreach (var o in objects.Values.Where(filter.Matches).ToList())
+        {
+            try
+            {
+                var r = await registry.DeleteAsync(rt, o.Namespace, o.Name, options, q.DryRun, ctx.RequestAborted);
+                deleted.Add(JsonNode.Parse(KubernetesJson.Serialize(r.Object)));
+            }
+            catch (ApiException e) when (e.Code == 404)
+            {
+            }
+        }
+        var list = new JsonObject
+        {
+            ["kind"] = rt.ListKind, ["apiVersion"] = rt.ApiVersion,
+            ["metadata"] = new JsonObject { ["resourceVersion"] = registry.Cache.ProcessedRevision.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            ["items"] = deleted,
+        };
+        await Responses.WriteJsonAsync(ctx, 200, list);
+    }
+
+    internal static WriteOptions Options(HttpContext ctx, QueryOptions q, string? subresource)
+    {
+        var manager = q.FieldManager ?? DefaultManager(ctx.Request.Headers.UserAgent.ToString());
+        return new WriteOptions(manager, subresource, q.DryRun);
+    }
+
+    /// <summary>Upstream's default field manager: the user agent up to the first '/'.</summary>
+    private static string DefaultManager(string userAgent)
+    {
+        var slash = userAgent.IndexOf('/');
+        var name = slash > 0 ? userAgent[..slash] : userAgent;
+        return name.Length == 0 ? "unknown" : name.Length > 128 ? name[..128] : name;
+    }
+
+    private static async Task<V1DeleteOptions> ReadDeleteOptionsAsync(HttpContext ctx, QueryOptions q)
+    {
+        var options = new V1DeleteOptions();
+        var text = await RequestBody.ReadTextAsync(ctx.Request, ctx.RequestAborted);
+        if (!string.IsNullOrWhiteSpace(text))
+        {
+            try
+            {
+                options = KubernetesJson.Deserialize<V1DeleteOptions>(text) ?? options;
+            }
+            catch (System.Text.Json.JsonException e)
+            {
+                throw ApiException.BadRequest($"the body of the request could not be decoded as DeleteOptions: {e.Message}");
+            }
+        }
+        options.GracePeriodSeconds = q.GracePeriodSeconds ?? options.GracePeriodSeconds;
+        options.PropagationPolicy = q.PropagationPolicy ?? options.PropagationPolicy;
+        options.OrphanDependents = q.OrphanDependents ?? options.OrphanDependents;
+        if (options.PropagationPolicy is not (null or "Orphan" or "Background" or "Foreground"))
+            throw ApiException.Invalid("DeleteOptions", "", $"propagationPolicy: Unsupported value: \"{options.PropagationPolicy}\": supported values: \"Foreground\", \"Background\", \"Orphan\"",
+                [new V1StatusCause { Reason = "FieldValueNotSupported", Field = "propagationPolicy", Message = $"Unsupported value: \"{options.PropagationPolicy}\"" }]);
+        return options;
+    }
+
+    private static IKubernetesObject<V1ObjectMeta> ObjectRegistryClone(ResourceType rt, IKubernetesObject<V1ObjectMeta> obj) =>
+        rt.Decode(KubernetesJson.Serialize(obj));
+
+    /// <summary>Writes one object as JSON, or as a one-row Table when the client asked for Tables.</summary>
+    internal async Task WriteObjectAsync(HttpContext ctx, int code, ResourceType rt, IKubernetesObject<V1ObjectMeta> obj, QueryOptions q, CachedObject? cached = null)
+    {
+        if (MediaTypes.WantsTable(ctx.Request))
+        {
+            var table = TablePrinter.Print(rt, [obj], time.GetUtcNow(), IncludeObjectMode.From(q.IncludeObject), withColumnDefinitions: true);
+            table["metadata"] = new JsonObject { ["resourceVersion"] = obj.Metadata.ResourceVersion };
+            await Responses.WriteJsonAsync(ctx, code, table);
+            return;
+        }
+        obj.ApiVersion = rt.ApiVersion;
+        obj.Kind = rt.Kind;
+        if (cached is not null) await Responses.WriteBytesAsync(ctx, code, cached.Json);
+        else await Responses.WriteObjectAsync(ctx, code, obj);
+    }
+}

@@ -1,0 +1,88 @@
+using System.Text.Json.Nodes;
+using k8s;
+using k8s.Models;
+using Microsoft.AspNetCore.Http;
+using Navarch.Api.Patching;
+using Navarch.Api.Resources;
+using Navarch.Api.Schema;
+using Navarch.ApiServer.Http;
+using Navarch.ApiServer.Registry;
+
+namespace Navarch.ApiServer.Handlers;
+
+/// <summary>PATCH in the four content types upstream accepts, on objects and their status subresource.</summary>
+public sealed class PatchHandler(ObjectRegistry registry, ObjectHandler objects, TimeProvider time)
+{
+    public async Task HandleAsync(HttpContext ctx, RequestInfo info, QueryOptions q)
+    {
+        var rt = info.Resource;
+        var contentType = MediaTypes.ContentType(ctx.Request);
+        if (contentType is not (MediaTypes.JsonPatch or MediaTypes.MergePatch or MediaTypes.StrategicMergePatch or MediaTypes.ApplyPatch))
+            throw ApiException.UnsupportedMediaType(contentType);
+        var patch = RequestBody.ParseNode(await RequestBody.ReadTextAsync(ctx.Request, ctx.RequestAborted), contentType);
+        var warnings = new List<string>();
+        var options = ObjectHandler.Options(ctx, q, info.Subresource);
+
+        if (contentType == MediaTypes.ApplyPatch)
+        {
+            if (q.FieldManager is null)
+                throw ApiException.BadRequest("PATCH, application/apply-patch+yaml requires fieldManager to be set");
+            if (patch is not JsonObject applied) throw ApiException.BadRequest("the apply configuration must be an object");
+            // Validate the configuration itself (kind, unknown fields) before merging it.
+            RequestBody.Decode(rt, applied.DeepClone(), q.FieldValidation, warnings);
+            var applyOptions = options with { FieldManager = ObjectRegistry.ApplyManagerMarker };
+            var (appliedObj, created) = await registry.UpdateAsync(rt, info.Namespace, info.Name!, current =>
+            {
+                var live = current is null ? null : ObjectRegistry.ToJson(current);
+                var result = Guard(() => new ServerSideApply().Apply(live, (JsonObject)applied.DeepClone(), q.FieldManager, q.Force, rt.ClrType, time.GetUtcNow()));
+                var merged = result.Object;
+                if (current is not null) ((JsonObject)merged["metadata"]!)["resourceVersion"] = null;
+                return ObjectRegistry.FromJson(rt, merged);
+            }, applyOptions, allowCreate: info.Subresource is null, ctx.RequestAborted);
+            Responses.AddWarnings(ctx, warnings);
+            await objects.WriteObjectAsync(ctx, created ? 201 : 200, rt, appliedObj, q);
+            return;
+        }
+
+        var (obj, _) = await registry.UpdateAsync(rt, info.Namespace, info.Name!, current =>
+        {
+            var live = ObjectRegistry.ToJson(current!);
+            var patched = Guard(() => contentType switch
+            {
+                MediaTypes.JsonPatch => JsonPatch.Apply(live, patch),
+                MediaTypes.MergePatch => MergePatch.Apply(live, patch),
+                _ => StrategicMergePatch.Apply(live, patch, rt.ClrType),
+            });
+            if (patched is not JsonObject patchedObject) throw ApiException.BadRequest("the patch produced something other than an object");
+            if (q.FieldValidation != "Ignore" && contentType != MediaTypes.JsonPatch)
+            {
+                var unknown = UnknownFields.Find(patchedObject, rt.ClrType);
+                if (unknown.Count > 0 && q.FieldValidation == "Strict") throw ApiException.BadRequest(UnknownFields.StrictError(unknown, rt.Kind, rt.Version));
+                warnings.AddRange(UnknownFields.Warnings(unknown));
+            }
+            return RequestBody.Decode(rt, patchedObject, "Ignore", warnings);
+        }, options, allowCreate: false, ctx.RequestAborted);
+        Responses.AddWarnings(ctx, warnings);
+        await objects.WriteObjectAsync(ctx, 200, rt, obj, q);
+    }
+
+    private static T Guard<T>(Func<T> apply)
+    {
+        try
+        {
+            return apply();
+        }
+        catch (PatchException e)
+        {
+            throw e.Kind switch
+            {
+                PatchErrorKind.BadRequest => ApiException.BadRequest(e.Message),
+                PatchErrorKind.Conflict => new ApiException(409, "Conflict", e.Message, new V1StatusDetails
+                {
+                    Causes = e.Conflicts.Select(c => new V1StatusCause { Reason = "FieldManagerConflict", Field = c.Field, Message = c.Message }).ToList(),
+                }),
+                _ => new ApiException(422, "Invalid", e.Message),
+            };
+        }
+    }
+}

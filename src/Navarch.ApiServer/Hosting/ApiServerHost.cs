@@ -1,0 +1,140 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Navarch.ApiServer.Allocation;
+using Navarch.ApiServer.Bootstrap;
+using Navarch.ApiServer.Handlers;
+using Navarch.ApiServer.Http;
+using Navarch.ApiServer.Registry;
+using Navarch.ApiServer.Registry.Strategies;
+using Navarch.ApiServer.Watching;
+using Navarch.Storage;
+using Navarch.Storage.Sqlite;
+using Prometheus;
+
+namespace Navarch.ApiServer.Hosting;
+
+/// <summary>
+/// The API server: opens the store, fills the watch cache, repairs allocations, makes the default objects,
+/// then serves HTTP on the insecure port until stopped.
+/// </summary>
+public sealed class ApiServerHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly IStore _store;
+    private readonly WatchCache _cache;
+
+    private ApiServerHost(WebApplication app, IStore store, WatchCache cache)
+    {
+        _app = app;
+        _store = store;
+        _cache = cache;
+    }
+
+    /// <summary>The address clients use, e.g. http://127.0.0.1:8080.</summary>
+    public string Url { get; private set; } = "";
+
+    /// <summary>Starts a server with the SQLite store in <see cref="ApiServerOptions.DataDir"/>.</summary>
+    public static async Task<ApiServerHost> StartAsync(ApiServerOptions options, ILoggerFactory? loggers, CancellationToken ct)
+    {
+        options.Validate();
+        Directory.CreateDirectory(options.DataDir);
+        var store = await SqliteStore.OpenAsync(options.DataDir, new SqliteStoreOptions
+        {
+            CompactionInterval = options.CompactionInterval,
+            CompactionKeepRevisions = options.CompactionKeepRevisions,
+        }, TimeProvider.System, ct);
+        return await StartAsync(options, store, loggers, ct);
+    }
+
+    /// <summary>Starts a server over <paramref name="store"/>, which it then owns.</summary>
+    public static async Task<ApiServerHost> StartAsync(ApiServerOptions options, IStore store, ILoggerFactory? loggers, CancellationToken ct)
+    {
+        options.Validate();
+        var time = TimeProvider.System;
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = null; // RequestBody enforces upstream's 3 MiB with a Status.
+            k.Listen(IPAddress.Parse(options.Bind), options.InsecurePort, l => l.Protocols = HttpProtocols.Http1);
+        });
+
+        var services = builder.Services;
+        services.AddSingleton(time);
+        services.AddSingleton(store);
+        services.AddSingleton(options);
+        services.AddSingleton(sp => new WatchCache(store, sp.GetRequiredService<ILogger<WatchCache>>(), options.WatchCacheSize));
+        var (firstPort, lastPort) = options.ParseNodePortRange();
+        services.AddSingleton(new ServiceAllocator(store, options.ServiceClusterIpRange, (firstPort, lastPort)));
+        services.AddSingleton<ResourceStrategy, ServiceStrategy>();
+        services.AddSingleton<ResourceStrategy, ReplicationControllerStrategy>();
+        services.AddSingleton<ResourceStrategy, NodeStrategy>();
+        services.AddSingleton<ObjectRegistry>();
+        services.AddSingleton(new WatchOptions(options.MinRequestTimeoutSeconds, options.WatchBookmarkInterval));
+        services.AddSingleton<ListHandler>();
+        services.AddSingleton<WatchHandler>();
+        services.AddSingleton<ObjectHandler>();
+        services.AddSingleton<PatchHandler>();
+        services.AddSingleton<ScaleHandler>();
+        services.AddSingleton<BindingHandler>();
+        services.AddSingleton<ResourceRouter>();
+        services.AddSingleton<DefaultObjects>();
+
+        var app = builder.Build();
+        var cache = app.Services.GetRequiredService<WatchCache>();
+        var host = new ApiServerHost(app, store, cache);
+        var ready = false;
+        try
+        {
+            await cache.StartAsync(ct);
+            var registry = app.Services.GetRequiredService<ObjectRegistry>();
+            var (services0, _) = cache.Snapshot(Api.Resources.ResourceCatalog.Services);
+            await app.Services.GetRequiredService<ServiceAllocator>().RepairAsync(services0.Values.Select(o => (k8s.Models.V1Service)o.Object), ct);
+            var advertise = options.Bind is "0.0.0.0" or "::" ? "127.0.0.1" : options.Bind;
+            await app.Services.GetRequiredService<DefaultObjects>().EnsureAsync(advertise, options.InsecurePort, ct);
+
+            app.UseMiddleware<ErrorHandling>();
+            DiscoveryEndpoints.Map(app, $"{advertise}:{options.InsecurePort}", () => ready);
+            app.MapMetrics("/metrics");
+            var router = app.Services.GetRequiredService<ResourceRouter>();
+            RequestDelegate resources = ctx => Dispatch(ctx, router);
+            app.Map("/api/{**rest}", resources);
+            app.Map("/apis/{**rest}", resources);
+            app.MapFallback(ctx => Responses.WriteStatusAsync(ctx, ApiException.PathNotFound()));
+
+            await app.StartAsync(ct);
+            host.Url = $"http://{(options.Bind.Contains(':') ? $"[{options.Bind}]" : options.Bind)}:{options.InsecurePort}";
+            ready = true;
+            return host;
+        }
+        catch
+        {
+            await host.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static Task Dispatch(HttpContext ctx, ResourceRouter router)
+    {
+        var info = RequestInfo.Parse(ctx.Request.Path.Value ?? "");
+        if (info is null) throw ApiException.PathNotFound();
+        var q = QueryOptions.Parse(ctx.Request.Query, info.LegacyWatch);
+        ctx.Items[typeof(RequestInfo)] = info;
+        ctx.Items["verb"] = ResourceRouter.Verb(ctx.Request, info, q.Watch || info.LegacyWatch);
+        return router.HandleAsync(ctx, info, q);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try { await _app.StopAsync(); } catch (InvalidOperationException) { }
+        await _app.DisposeAsync(); // disposes the watch cache too
+        await _store.DisposeAsync();
+    }
+}

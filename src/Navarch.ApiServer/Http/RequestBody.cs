@@ -1,0 +1,93 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using k8s;
+using k8s.Models;
+using Microsoft.AspNetCore.Http;
+using Navarch.Api.Resources;
+using Navarch.Api.Patching;
+using Navarch.Api.Schema;
+
+namespace Navarch.ApiServer.Http;
+
+/// <summary>Reads request bodies: size-limited, JSON or YAML, decoded into models with upstream's errors.</summary>
+public static class RequestBody
+{
+    /// <summary>Upstream's limit on a request body (3 MiB).</summary>
+    public const int MaxBytes = 3 * 1024 * 1024;
+
+    public static async Task<string> ReadTextAsync(HttpRequest request, CancellationToken ct)
+    {
+        if (request.ContentLength > MaxBytes) throw ApiException.TooLarge();
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int n;
+        while ((n = await request.Body.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + n > MaxBytes) throw ApiException.TooLarge();
+            buffer.Write(chunk, 0, n);
+        }
+        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    /// <summary>Parses a JSON (or, for YAML content types, YAML) body into a JSON node; 400 when it can't.</summary>
+    public static JsonNode ParseNode(string text, string contentType)
+    {
+        if (string.IsNullOrWhiteSpace(text)) throw ApiException.BadRequest("the request body is empty");
+        try
+        {
+            if (contentType is MediaTypes.Yaml or MediaTypes.ApplyPatch or "application/x-yaml" or "text/yaml")
+                return ApplyBody.Parse(text);
+            return JsonNode.Parse(text) ?? throw ApiException.BadRequest("the request body is null");
+        }
+        catch (JsonException e)
+        {
+            throw ApiException.BadRequest($"the body of the request could not be decoded: {e.Message}");
+        }
+        catch (PatchException e)
+        {
+            throw ApiException.BadRequest(e.Message);
+        }
+    }
+
+    /// <summary>
+    /// Decodes an object of <paramref name="rt"/> from <paramref name="node"/>, enforcing kind/apiVersion and
+    /// <paramref name="fieldValidation"/> (Strict: 400 naming unknown fields; Warn: warnings returned).
+    /// </summary>
+    public static IKubernetesObject<V1ObjectMeta> Decode(ResourceType rt, JsonNode node, string fieldValidation, List<string> warnings)
+    {
+        if (node is not JsonObject obj) throw ApiException.BadRequest("the body of the request must be a JSON object");
+        var kind = obj["kind"]?.GetValueKind() == JsonValueKind.String ? obj["kind"]!.GetValue<string>() : null;
+        var apiVersion = obj["apiVersion"]?.GetValueKind() == JsonValueKind.String ? obj["apiVersion"]!.GetValue<string>() : null;
+        if (!string.IsNullOrEmpty(kind) && kind != rt.Kind)
+            throw ApiException.BadRequest($"the kind in the body ({kind}) does not match the kind of the resource ({rt.Kind})");
+        if (!string.IsNullOrEmpty(apiVersion) && apiVersion != rt.ApiVersion)
+            throw ApiException.BadRequest($"the API version in the data ({apiVersion}) does not match the expected API version ({rt.ApiVersion})");
+        if (fieldValidation != "Ignore")
+        {
+            var unknown = UnknownFields.Find(obj, rt.ClrType);
+            if (unknown.Count > 0)
+            {
+                if (fieldValidation == "Strict") throw ApiException.BadRequest(UnknownFields.StrictError(unknown, rt.Kind, rt.Version));
+                warnings.AddRange(UnknownFields.Warnings(unknown));
+            }
+        }
+        try
+        {
+            obj["kind"] = rt.Kind;
+            obj["apiVersion"] = rt.ApiVersion;
+            var decoded = rt.Decode(obj.ToJsonString());
+            decoded.Metadata ??= new V1ObjectMeta();
+            return decoded;
+        }
+        catch (JsonException e)
+        {
+            throw ApiException.BadRequest($"{rt.Kind} in version \"{rt.Version}\" cannot be handled as a {rt.Kind}: {e.Message}");
+        }
+        catch (Exception e) when (e is FormatException or InvalidOperationException or OverflowException)
+        {
+            throw ApiException.BadRequest($"{rt.Kind} in version \"{rt.Version}\" cannot be handled as a {rt.Kind}: {e.Message}");
+        }
+    }
+
+}

@@ -1,0 +1,37 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using k8s;
+using Microsoft.AspNetCore.Http;
+
+namespace Navarch.ApiServer.Http;
+
+/// <summary>Writes API responses: objects and Status bodies as JSON, with upstream's headers.</summary>
+public static class Responses
+{
+    public static Task WriteJsonAsync(HttpContext ctx, int code, string json, string contentType = MediaTypes.Json) =>
+        WriteBytesAsync(ctx, code, Encoding.UTF8.GetBytes(json), contentType);
+
+    public static Task WriteJsonAsync(HttpContext ctx, int code, JsonNode node, string contentType = MediaTypes.Json) =>
+        WriteJsonAsync(ctx, code, node.ToJsonString(), contentType);
+
+    public static Task WriteObjectAsync(HttpContext ctx, int code, object obj) =>
+        WriteJsonAsync(ctx, code, KubernetesJson.Serialize(obj));
+
+    public static async Task WriteBytesAsync(HttpContext ctx, int code, ReadOnlyMemory<byte> body, string contentType = MediaTypes.Json)
+    {
+        ctx.Response.StatusCode = code;
+        ctx.Response.ContentType = contentType;
+        ctx.Response.ContentLength = body.Length;
+        await ctx.Response.Body.WriteAsync(body, ctx.RequestAborted);
+    }
+
+    public static Task WriteStatusAsync(HttpContext ctx, ApiException e) =>
+        WriteObjectAsync(ctx, e.Code, e.ToStatus());
+
+    /// <summary>Adds warnings the way upstream does: <c>Warning: 299 - "text"</c>, one header value each.</summary>
+    public static void AddWarnings(HttpContext ctx, IEnumerable<string> warnings)
+    {
+        foreach (var w in warnings.Distinct())
+            ctx.Response.Headers.Append("Warning", $"299 - \"{w.Replace("\"", "\\\"")}\"");
+    }
+}

@@ -1,0 +1,49 @@
+using System.Text.RegularExpressions;
+using k8s;
+using Navarch.Integration.Tests.Fixtures;
+using Xunit.Abstractions;
+
+namespace Navarch.Integration.Tests;
+
+/// <summary>Health endpoints, Prometheus metrics per verb and resource, and how fast the server is ready.</summary>
+[Trait("Category", "Integration")]
+public sealed class HealthAndMetricsTests(ServerFixture fixture, ITestOutputHelper output) : IClassFixture<ServerFixture>
+{
+    [Theory]
+    [InlineData("/healthz")]
+    [InlineData("/readyz")]
+    [InlineData("/livez")]
+    public async Task Health_endpoints_answer_ok(string path)
+    {
+        using var response = await fixture.Http.GetAsync(path);
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("ok", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Metrics_count_requests_by_verb_and_resource()
+    {
+        var ns = await fixture.NewNamespaceAsync("metrics-");
+        await fixture.Client.CoreV1.ListNamespacedPodAsync(ns);
+        await ApiAssert.FailsAsync(404, () => fixture.Client.CoreV1.ReadNamespacedPodAsync("nope", ns));
+
+        var text = await fixture.Http.GetStringAsync("/metrics");
+        var lines = text.Split('\n').Where(l => l.StartsWith("apiserver_request_total{", StringComparison.Ordinal)).ToList();
+        bool Has(string verb, string resource, string code) => lines.Any(l =>
+            l.Contains($"verb=\"{verb}\"") && l.Contains($"resource=\"{resource}\"") && l.Contains($"code=\"{code}\"")
+            && Regex.IsMatch(l, @"\} [1-9][0-9]*(\.0+)?$"));
+        Assert.True(Has("LIST", "pods", "200"), $"no LIST pods 200 count in:\n{string.Join('\n', lines)}");
+        Assert.True(Has("GET", "pods", "404"), $"no GET pods 404 count in:\n{string.Join('\n', lines)}");
+        Assert.True(Has("POST", "namespaces", "201"), $"no POST namespaces 201 count in:\n{string.Join('\n', lines)}");
+        Assert.Contains("# TYPE apiserver_request_total counter", text);
+    }
+
+    [Fact]
+    public void The_server_is_ready_within_5_seconds_of_start()
+    {
+        var ready = fixture.Server.ReadyAfter ?? throw new InvalidOperationException("ReadyAfter was not measured");
+        output.WriteLine($"navarch server ready after {ready.TotalMilliseconds:0} ms (target: 2 s on a quiet machine)");
+        Console.WriteLine($"navarch server ready after {ready.TotalMilliseconds:0} ms");
+        Assert.True(ready < TimeSpan.FromSeconds(5), $"the server took {ready.TotalSeconds:0.00} s to be ready");
+    }
+}
