@@ -1,4 +1,4 @@
-using Navarch.Bench.Store;
+using Navarch.Bench;
 using Navarch.Storage.Sqlite;
 
 // Durable creates from 50 concurrent callers: SqliteStore against two raw Microsoft.Data.Sqlite baselines

@@ -3,4 +3,6 @@ using Navarch.Commands;
 
 var root = new RootCommand("Navarch: a small Kubernetes-compatible container orchestrator");
 root.Subcommands.Add(ServerCommand.Create());
+root.Subcommands.Add(StandaloneCommands.ControllerManager());
+root.Subcommands.Add(StandaloneCommands.Scheduler());
 return await root.Parse(args).InvokeAsync();

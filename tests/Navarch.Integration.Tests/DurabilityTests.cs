@@ -22,7 +22,7 @@ public sealed class DurabilityTests(ITestOutputHelper output)
     [Fact]
     public async Task Acknowledged_creates_survive_kill_9_with_monotonic_resourceVersions_and_unique_allocations()
     {
-        await using var server = await ServerProcess.StartAsync("--service-cluster-ip-range", "10.88.0.0/16");
+        await using var server = await ServerProcess.StartAsync([.. ServerFixture.ApiServerOnly, "--service-cluster-ip-range", "10.88.0.0/16"]);
         using var client = new Kubernetes(new KubernetesClientConfiguration { Host = server.Url });
         var ns = (await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "durable" } })).Metadata.Name;
 

@@ -84,20 +84,20 @@ public sealed class KubectlWalkthroughTests(ServerFixture fixture) : IClassFixtu
         Assert.Matches(@"^LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+MESSAGE", events.Stdout);
         Assert.Matches(@"\s+Normal\s+Testing\s+pod/web-0\s+hello from the test$", events.Stdout.Split('\n')[1].TrimEnd());
 
-        // describe rc|svc.
+        // describe rc|svc (Pods Status counts only pods the RC owns: web-0 has its labels, not an ownerReference).
         var describeRc = await k.OkAsync("-n", ns, "describe", "rc", "nginx-controller");
-        Assert.Matches(@"(?m)^Name:\s+nginx-controller$", describeRc.Stdout);
-        Assert.Matches(@"(?m)^Selector:\s+name=nginx$", describeRc.Stdout);
-        Assert.Matches(@"(?m)^Replicas:\s+0 current / 2 desired$", describeRc.Stdout);
-        Assert.Matches(@"(?m)^Pods Status:\s+0 Running / 1 Waiting / 0 Succeeded / 0 Failed$", describeRc.Stdout);
-        Assert.Matches(@"(?m)^\s+Image:\s+nginx$", describeRc.Stdout);
+        describeRc.HasLine(@"^Name:\s+nginx-controller$");
+        describeRc.HasLine(@"^Selector:\s+name=nginx$");
+        describeRc.HasLine(@"^Replicas:\s+0 current / 2 desired$");
+        describeRc.HasLine(@"^Pods Status:\s+0 Running / 0 Waiting / 0 Succeeded / 0 Failed$");
+        describeRc.HasLine(@"^\s+Image:\s+nginx$");
         var describeSvc = await k.OkAsync("-n", ns, "describe", "svc", "nginx-service-nodeport");
-        Assert.Matches(@"(?m)^Type:\s+NodePort$", describeSvc.Stdout);
-        Assert.Matches($@"(?m)^IP:\s+{Regex.Escape(clusterIp)}$", describeSvc.Stdout);
-        Assert.Matches(@"(?m)^Port:\s+<unset>\s+8000/TCP$", describeSvc.Stdout);
-        Assert.Matches(@"(?m)^TargetPort:\s+80/TCP$", describeSvc.Stdout);
-        Assert.Matches($@"(?m)^NodePort:\s+<unset>\s+{nodePort}/TCP$", describeSvc.Stdout);
-        Assert.Matches(@"(?m)^Session Affinity:\s+None$", describeSvc.Stdout);
+        describeSvc.HasLine(@"^Type:\s+NodePort$");
+        describeSvc.HasLine($@"^IP:\s+{Regex.Escape(clusterIp)}$");
+        describeSvc.HasLine(@"^Port:\s+<unset>\s+8000/TCP$");
+        describeSvc.HasLine(@"^TargetPort:\s+80/TCP$");
+        describeSvc.HasLine($@"^NodePort:\s+<unset>\s+{nodePort}/TCP$");
+        describeSvc.HasLine(@"^Session Affinity:\s+None$");
 
         // scale rc --replicas=3.
         var scaled = await k.OkAsync("-n", ns, "scale", "rc", "nginx-controller", "--replicas=3");

@@ -12,7 +12,7 @@ public sealed class SmallRangeServer : ServerFixture
     public const int LastNodePort = 30199;
 
     protected override string[] ServerArgs =>
-        ["--service-cluster-ip-range", Range, "--service-node-port-range", $"{FirstNodePort}-{LastNodePort}"];
+        [.. ApiServerOnly, "--service-cluster-ip-range", Range, "--service-node-port-range", $"{FirstNodePort}-{LastNodePort}"];
 }
 
 /// <summary>

@@ -45,6 +45,6 @@ public sealed class BindingHandler(ObjectRegistry registry, TimeProvider time)
             return pod;
         }, ObjectHandler.Options(ctx, q, "binding"), allowCreate: false, ctx.RequestAborted);
 
-        await Responses.WriteObjectAsync(ctx, 201, new V1Status { ApiVersion = "v1", Kind = "Status", Metadata = new V1ListMeta(), Status = "Success", Code = 201 });
+        await Responses.WriteStatusAsync(ctx, 201, new V1Status { ApiVersion = "v1", Kind = "Status", Metadata = new V1ListMeta(), Status = "Success", Code = 201 });
     }
 }

@@ -47,14 +47,14 @@ public sealed class ObjectHandler(ObjectRegistry registry, TimeProvider time)
         var rt = info.Resource;
         var options = await ReadDeleteOptionsAsync(ctx, q);
         var result = await registry.DeleteAsync(rt, info.Namespace, info.Name!, options, q.DryRun, ctx.RequestAborted);
-        // Upstream answers with the object while it waits (graceful deletion, finalizers) and for pods;
-        // otherwise with a Success Status.
-        if (!result.Deleted || rt == ResourceCatalog.Pods)
+        // Upstream answers with the object while it waits (graceful deletion, finalizers) and for pods and
+        // services (their stores set ReturnDeletedObject; clients decode a V1Pod/V1Service); otherwise with a Success Status.
+        if (!result.Deleted || rt == ResourceCatalog.Pods || rt == ResourceCatalog.Services)
         {
             await WriteObjectAsync(ctx, 200, rt, result.Object, q);
             return;
         }
-        await Responses.WriteObjectAsync(ctx, 200, new V1Status
+        await Responses.WriteStatusAsync(ctx, 200, new V1Status
         {
             ApiVersion = "v1", Kind = "Status", Metadata = new V1ListMeta(), Status = "Success",
             Details = new V1StatusDetails { Name = info.Name, Group = rt.Group.Length > 0 ? rt.Group : null, Kind = rt.Plural, Uid = result.Object.Metadata.Uid },

@@ -50,7 +50,7 @@ public sealed class WatchHandler(WatchCache cache, IStore store, TimeProvider ti
         if (watcher is null)
         {
             var gone = ApiException.Gone($"too old resource version: {after} ({oldest})");
-            await WriteEventAsync(ctx, "ERROR", Encoding.UTF8.GetBytes(KubernetesJson.Serialize(gone.ToStatus())));
+            await WriteEventAsync(ctx, "ERROR", Encoding.UTF8.GetBytes(StatusJson.Serialize(gone.ToStatus())));
             return;
         }
 
@@ -123,7 +123,7 @@ public sealed class WatchHandler(WatchCache cache, IStore store, TimeProvider ti
     {
         var table = TablePrinter.Print(rt, [e.Object.Object], time.GetUtcNow(), include, withColumns);
         table["metadata"] = new JsonObject { ["resourceVersion"] = e.Revision.ToString(CultureInfo.InvariantCulture) };
-        return Encoding.UTF8.GetBytes(table.ToJsonString());
+        return Encoding.UTF8.GetBytes(table.ToJsonString(Responses.Plain));
     }
 
     private static async Task WriteBookmarkAsync(HttpContext ctx, Api.Resources.ResourceType rt, long revision, bool initialEventsEnd)

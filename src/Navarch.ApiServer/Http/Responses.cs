@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using k8s;
+using k8s.Models;
 using Microsoft.AspNetCore.Http;
 
 namespace Navarch.ApiServer.Http;
@@ -12,7 +13,13 @@ public static class Responses
         WriteBytesAsync(ctx, code, Encoding.UTF8.GetBytes(json), contentType);
 
     public static Task WriteJsonAsync(HttpContext ctx, int code, JsonNode node, string contentType = MediaTypes.Json) =>
-        WriteJsonAsync(ctx, code, node.ToJsonString(), contentType);
+        WriteJsonAsync(ctx, code, node.ToJsonString(Plain), contentType);
+
+    /// <summary>JSON as upstream writes it: quotes escaped as \", not \u0022.</summary>
+    public static readonly System.Text.Json.JsonSerializerOptions Plain = new()
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
     public static Task WriteObjectAsync(HttpContext ctx, int code, object obj) =>
         WriteJsonAsync(ctx, code, KubernetesJson.Serialize(obj));
@@ -26,7 +33,10 @@ public static class Responses
     }
 
     public static Task WriteStatusAsync(HttpContext ctx, ApiException e) =>
-        WriteObjectAsync(ctx, e.Code, e.ToStatus());
+        WriteStatusAsync(ctx, e.Code, e.ToStatus());
+
+    public static Task WriteStatusAsync(HttpContext ctx, int code, V1Status status) =>
+        WriteJsonAsync(ctx, code, StatusJson.Serialize(status));
 
     /// <summary>Adds warnings the way upstream does: <c>Warning: 299 - "text"</c>, one header value each.</summary>
     public static void AddWarnings(HttpContext ctx, IEnumerable<string> warnings)

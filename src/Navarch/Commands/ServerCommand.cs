@@ -21,7 +21,15 @@ public static class ServerCommand
         var keep = new Option<long>("--compaction-keep-revisions") { Description = "Revisions of history kept by compaction", DefaultValueFactory = _ => defaults.CompactionKeepRevisions };
         var bookmarks = new Option<double>("--watch-bookmark-interval-seconds") { Description = "Idle time before a watch that allows bookmarks gets one", DefaultValueFactory = _ => defaults.WatchBookmarkInterval.TotalSeconds };
 
-        var command = new Command("server", "Run the API server") { dataDir, bind, port, serviceRange, nodePorts, watchCache, compaction, keep, bookmarks };
+        var noControllers = new Option<bool>("--disable-controller-manager") { Description = "Do not run the control loops in this process" };
+        var noScheduler = new Option<bool>("--disable-scheduler") { Description = "Do not run the scheduler in this process" };
+        var controlPlane = new ControlPlaneFlags();
+
+        var command = new Command("server", "Run the API server, and by default the controller manager and the scheduler")
+        {
+            dataDir, bind, port, serviceRange, nodePorts, watchCache, compaction, keep, bookmarks, noControllers, noScheduler,
+        };
+        controlPlane.AddTo(command);
         command.SetAction(async (result, ct) =>
         {
             var options = new ApiServerOptions
@@ -36,9 +44,11 @@ public static class ServerCommand
                 CompactionKeepRevisions = result.GetValue(keep),
                 WatchBookmarkInterval = TimeSpan.FromSeconds(result.GetValue(bookmarks)),
             };
+            var controllerOptions = controlPlane.ControllerOptions(result);
             try
             {
                 options.Validate();
+                controllerOptions.Validate();
             }
             catch (ArgumentException e)
             {
@@ -57,12 +67,21 @@ public static class ServerCommand
             }
             await using var _ = server;
             Console.Error.WriteLine($"navarch server: serving on {server.Url}");
+            using var loggers = ControlPlaneFlags.Loggers();
+            var loops = new List<Task> { Task.Delay(Timeout.Infinite, ct) };
+            if (!result.GetValue(noControllers)) loops.Add(ControlPlaneFlags.RunControllerManagerAsync(server.Url, controllerOptions, loggers, ct));
+            if (!result.GetValue(noScheduler)) loops.Add(ControlPlaneFlags.RunSchedulerAsync(server.Url, loggers, ct));
             try
             {
-                await Task.Delay(Timeout.Infinite, ct);
+                await await Task.WhenAny(loops);
             }
-            catch (OperationCanceledException)
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
+            }
+            catch (Exception e)
+            {
+                Console.Error.WriteLine($"navarch server: a control loop stopped: {e.Message}");
+                return 1;
             }
             return 0;
         });

@@ -5,15 +5,6 @@ using Navarch.Api.Discovery;
 
 namespace Navarch.Api.Tests.Discovery;
 
-/// <summary>Runs a theory only when the versioned kubectl binaries are installed.</summary>
-internal sealed class KubectlTheoryAttribute : TheoryAttribute
-{
-    public KubectlTheoryAttribute()
-    {
-        if (!File.Exists(DiscoveryStub.Kubectl("1.32"))) Skip = $"kubectl.1.32 not found beside {DiscoveryStub.KubectlDir}";
-    }
-}
-
 /// <summary>
 /// Real kubectl against these documents, served by a throwaway HttpListener on 127.0.0.1: create must send
 /// <c>fieldValidation=Strict</c> (so it found the PATCH declaration) and explain must resolve the schemas.
@@ -23,7 +14,7 @@ public sealed class KubectlOpenApiTests
 {
     private const string PodYaml = "apiVersion: v1\nkind: Pod\nmetadata: {name: p1}\nspec: {containers: [{name: c, image: nginx}]}\n";
 
-    [KubectlTheory]
+    [Theory]
     [InlineData("1.27")] // reads protobuf /openapi/v2
     [InlineData("1.28")]
     [InlineData("1.32")] // reads /openapi/v3
@@ -42,7 +33,7 @@ public sealed class KubectlOpenApiTests
         Assert.Equal("POST /api/v1/namespaces/default/pods?fieldManager=kubectl-create&fieldValidation=Strict", post);
     }
 
-    [KubectlTheory]
+    [Theory]
     [InlineData("1.27")]
     [InlineData("1.32")]
     public async Task Explain_walks_the_schemas(string version)

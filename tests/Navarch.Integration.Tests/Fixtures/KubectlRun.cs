@@ -23,6 +23,10 @@ public static class KubectlRun
         return r;
     }
 
+    /// <summary>Asserts that some line of stdout matches <paramref name="pattern"/> (anchors apply per line).</summary>
+    public static void HasLine(this KubectlResult r, string pattern) =>
+        Assert.True(System.Text.RegularExpressions.Regex.IsMatch(r.Stdout, "(?m)" + pattern), $"no line matches {pattern} in:\n{r}");
+
     /// <summary>The output line whose first column is <paramref name="name"/> (the row of that object), or a failure listing the output.</summary>
     public static string Row(this KubectlResult r, string name, int column = 0)
     {

@@ -21,8 +21,14 @@ public class ServerFixture : IAsyncLifetime
     public Kubernetes Client { get; private set; } = null!;
     public HttpClient Http { get; private set; } = null!;
 
+    /// <summary>
+    /// These tests are about the API server alone: no control loops or scheduler may create, bind or delete
+    /// objects behind their back (an RC makes no pods, a bound pod stays terminating).
+    /// </summary>
+    public static readonly string[] ApiServerOnly = ["--disable-controller-manager", "--disable-scheduler"];
+
     /// <summary>Flags beyond the data dir and port; subclasses change ranges or cache sizes.</summary>
-    protected virtual string[] ServerArgs => ["--service-cluster-ip-range", ServiceRange];
+    protected virtual string[] ServerArgs => [.. ApiServerOnly, "--service-cluster-ip-range", ServiceRange];
 
     public async Task InitializeAsync()
     {

@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 
-namespace Navarch.Bench.Store;
+namespace Navarch.Bench;
 
 /// <summary>
 /// Baselines written straight against Microsoft.Data.Sqlite with the store's durability (WAL, synchronous=FULL):

@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Navarch.Bench.Api;
+
+/// <summary>
+/// A real <c>navarch server</c> process on a free loopback port over a temporary data directory. Disposing
+/// it kills the process and deletes the directory, also when the benchmark failed half-way.
+/// </summary>
+internal sealed class ServerProcess : IAsyncDisposable
+{
+    private const int OutputLinesKept = 40;
+
+    private readonly Process _process;
+    private readonly string _dataDir;
+    private readonly Queue<string> _output = new();
+    private readonly long _startedAt;
+
+    private ServerProcess(Process process, string dataDir, int port, long startedAt)
+    {
+        _process = process;
+        _dataDir = dataDir;
+        _startedAt = startedAt;
+        Port = port;
+        Url = new Uri($"http://127.0.0.1:{port}");
+    }
+
+    public int Port { get; }
+    public Uri Url { get; }
+    public int Pid => _process.Id;
+
+    /// <summary>Starts the server built beside this benchmark (the project reference puts navarch.dll here).</summary>
+    public static ServerProcess Start()
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "navarch.dll");
+        if (!File.Exists(dll)) throw new FileNotFoundException($"the server was not built beside the benchmark: {dll} is missing");
+        var dataDir = Directory.CreateTempSubdirectory("navarch-bench-api-").FullName;
+        var port = FreeLoopbackPort();
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { dll, "server", "--data-dir", dataDir, "--bind", "127.0.0.1", "--insecure-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+            info.ArgumentList.Add(arg);
+        var startedAt = Stopwatch.GetTimestamp();
+        Process process;
+        try
+        {
+            process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
+        }
+        catch
+        {
+            Directory.Delete(dataDir, recursive: true);
+            throw;
+        }
+        var server = new ServerProcess(process, dataDir, port, startedAt);
+        process.OutputDataReceived += (_, e) => server.Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => server.Keep(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return server;
+    }
+
+    /// <summary>Polls /readyz until it answers 200; returns the time since the process was started.</summary>
+    public async Task<TimeSpan> WaitReadyAsync(TimeSpan timeout, CancellationToken ct)
+    {
+        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = Url, Timeout = TimeSpan.FromSeconds(2) };
+        while (true)
+        {
+            ct.ThrowIfCancellationRequested();
+            if (_process.HasExited) throw new InvalidOperationException($"the server exited with code {_process.ExitCode}:\n{OutputTail()}");
+            if (Stopwatch.GetElapsedTime(_startedAt) > timeout) throw new TimeoutException($"the server was not ready within {timeout.TotalSeconds:0} s:\n{OutputTail()}");
+            try
+            {
+                using var response = await http.GetAsync("/readyz", ct);
+                if (response.StatusCode == HttpStatusCode.OK) return Stopwatch.GetElapsedTime(_startedAt);
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            await Task.Delay(5, ct);
+        }
+    }
+
+    /// <summary>The resident set of the server process, from /proc/PID/status (VmRSS).</summary>
+    public long ResidentBytes()
+    {
+        foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
+        {
+            if (!line.StartsWith("VmRSS:", StringComparison.Ordinal)) continue;
+            var kb = line["VmRSS:".Length..].Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries)[0];
+            return long.Parse(kb, System.Globalization.CultureInfo.InvariantCulture) * 1024;
+        }
+        throw new InvalidOperationException($"/proc/{_process.Id}/status has no VmRSS line");
+    }
+
+    /// <summary>The last lines the server wrote (warnings and errors), for failure messages.</summary>
+    public string OutputTail()
+    {
+        lock (_output) return string.Join('\n', _output);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                await _process.WaitForExitAsync(wait.Token);
+            }
+        }
+        finally
+        {
+            _process.Dispose();
+            Directory.Delete(_dataDir, recursive: true);
+        }
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is null) return;
+        lock (_output)
+        {
+            _output.Enqueue(line);
+            while (_output.Count > OutputLinesKept) _output.Dequeue();
+        }
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        // The port is free when the listener closes; the server takes it a moment later. A race with another
+        // process is possible but unlikely on loopback, and fails loudly (the server exits) if it happens.
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+}

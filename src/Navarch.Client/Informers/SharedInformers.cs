@@ -1,0 +1,57 @@
+using System.Collections.Concurrent;
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Navarch.Client.Informers;
+
+/// <summary>
+/// One informer per resource type, shared by every loop of a process, so each type is listed and watched
+/// once. Ask for the informers you need, add handlers, then <see cref="StartAsync"/>.
+/// </summary>
+public sealed class SharedInformers(IKubernetes client, TimeSpan? resync = null, TimeProvider? time = null, ILoggerFactory? loggers = null)
+{
+    private readonly ConcurrentDictionary<Type, object> _informers = new();
+    private readonly List<Func<CancellationToken, Task>> _runs = [];
+    private readonly TimeSpan _resync = resync ?? TimeSpan.FromMinutes(5);
+    private readonly ILoggerFactory _loggers = loggers ?? NullLoggerFactory.Instance;
+    private bool _started;
+
+    public IKubernetes Client => client;
+
+    public Informer<V1Pod> Pods => Get(() => ListWatches.Pods(client));
+    public Informer<V1Node> Nodes => Get(() => ListWatches.Nodes(client));
+    public Informer<V1Service> Services => Get(() => ListWatches.Services(client));
+    public Informer<V1Endpoints> Endpoints => Get(() => ListWatches.Endpoints(client));
+    public Informer<V1ReplicationController> ReplicationControllers => Get(() => ListWatches.ReplicationControllers(client));
+    public Informer<V1Namespace> Namespaces => Get(() => ListWatches.Namespaces(client));
+    public Informer<V1EndpointSlice> EndpointSlices => Get(() => ListWatches.EndpointSlices(client));
+    public Informer<V1Lease> Leases => Get(() => ListWatches.Leases(client));
+
+    /// <summary>Runs every informer asked for so far until <paramref name="ct"/> ends; returns at once.</summary>
+    public Task StartAsync(CancellationToken ct)
+    {
+        List<Func<CancellationToken, Task>> runs;
+        lock (_runs)
+        {
+            if (_started) throw new InvalidOperationException("shared informers already started");
+            _started = true;
+            runs = [.. _runs];
+        }
+        foreach (var run in runs) _ = Task.Run(() => run(ct), CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    private Informer<T> Get<T>(Func<ListWatch<T>> listWatch) where T : class, IKubernetesObject<V1ObjectMeta> =>
+        (Informer<T>)_informers.GetOrAdd(typeof(T), _ =>
+        {
+            var informer = new Informer<T>(listWatch(), _resync, time, _loggers.CreateLogger($"Navarch.Informer.{typeof(T).Name}"));
+            lock (_runs)
+            {
+                if (_started) throw new InvalidOperationException($"informer for {typeof(T).Name} asked for after start");
+                _runs.Add(informer.RunAsync);
+            }
+            return informer;
+        });
+}

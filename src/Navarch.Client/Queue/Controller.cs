@@ -1,0 +1,60 @@
+using Microsoft.Extensions.Logging;
+
+namespace Navarch.Client.Queue;
+
+/// <summary>
+/// A control loop: event handlers enqueue keys, workers call <see cref="SyncAsync"/> for each, one worker per
+/// key at a time; a failed sync is retried with back-off.
+/// </summary>
+public abstract partial class Controller(string name, ILogger log)
+{
+    private readonly ILogger _log = log;
+
+    protected WorkQueue Queue { get; } = new();
+    public string Name { get; } = name;
+
+    /// <summary>Brings the world in line with the object named <paramref name="key"/>; throw to retry.</summary>
+    protected abstract Task SyncAsync(string key, CancellationToken ct);
+
+    /// <summary>Waits for the informers this loop reads (called before any worker starts).</summary>
+    protected abstract Task WaitForCachesAsync(CancellationToken ct);
+
+    public async Task RunAsync(int workers, CancellationToken ct)
+    {
+        await WaitForCachesAsync(ct);
+        await using var _ = ct.Register(Queue.ShutDown);
+        await Task.WhenAll(Enumerable.Range(0, workers).Select(_ => Task.Run(() => WorkAsync(ct), CancellationToken.None)));
+    }
+
+    private async Task WorkAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            string? key;
+            try { key = await Queue.GetAsync(ct); }
+            catch (OperationCanceledException) { return; }
+            if (key is null) return;
+            try
+            {
+                await SyncAsync(key, ct);
+                Queue.Forget(key);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                LogSyncFailed(Name, key, Queue.Failures(key) + 1, e.Message);
+                Queue.AddRateLimited(key);
+            }
+            finally
+            {
+                Queue.Done(key);
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "{Controller}: sync of {Key} failed (attempt {Attempt}): {Reason}")]
+    private partial void LogSyncFailed(string controller, string key, int attempt, string reason);
+}

@@ -1,0 +1,45 @@
+using k8s;
+using Microsoft.Extensions.Logging;
+using Navarch.Client.Informers;
+
+namespace Navarch.Controllers;
+
+/// <summary>
+/// Runs every control loop against an API server, over HTTP with the official client (even in the same
+/// process as the server): the loops only ever see the API.
+/// </summary>
+public static partial class ControllerManager
+{
+    /// <summary>The loops, in start order. Each controller adds its one line here.</summary>
+    private static readonly IReadOnlyList<Func<ControllerContext, IControllerLoop>> Loops =
+    [
+    ];
+
+    public static async Task RunAsync(IKubernetes client, ControllerManagerOptions options, TimeProvider time, ILoggerFactory loggers, CancellationToken ct)
+    {
+        options.Validate();
+        var informers = new SharedInformers(client, options.ResyncPeriod, time, loggers);
+        var context = new ControllerContext(client, informers, options, time, loggers);
+        var loops = Loops.Select(create => create(context)).ToList();
+        await informers.StartAsync(ct);
+        var log = loggers.CreateLogger("Navarch.ControllerManager");
+        await Task.WhenAll(loops.Select(loop => Task.Run(async () =>
+        {
+            try
+            {
+                await loop.RunAsync(ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+            }
+            catch (Exception e)
+            {
+                LogLoopFailed(log, loop.Name, e);
+                throw;
+            }
+        }, CancellationToken.None)));
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Critical, Message = "controller {Name} stopped")]
+    private static partial void LogLoopFailed(ILogger log, string name, Exception e);
+}
