@@ -15,6 +15,7 @@ namespace Navarch.Integration.Tests;
 public sealed class DurabilityTests(ITestOutputHelper output)
 {
     private const int Creators = 8;
+    private static readonly TimeSpan StreamTime = TimeSpan.FromSeconds(1.5);
 
     /// <param name="Rv">The resourceVersion the server acknowledged the create with.</param>
     private sealed record Ack(string Kind, string Name, string Uid, long Rv);
@@ -58,12 +59,15 @@ public sealed class DurabilityTests(ITestOutputHelper output)
 
         try
         {
-            await Poll.UntilAsync("creates acknowledged before the kill", () => acks.Count >= 150, TimeSpan.FromSeconds(30));
+            // About 1.5 s of creates on each side of the kill, and enough of them to matter.
+            var phase = System.Diagnostics.Stopwatch.StartNew();
+            await Poll.UntilAsync("creates acknowledged before the kill", () => acks.Count >= 150 && phase.Elapsed > StreamTime, TimeSpan.FromSeconds(30));
             await server.KillAsync();
             var beforeRestart = acks.Count;
             await server.RestartAsync();
-            output.WriteLine($"restarted, ready after {server.ReadyAfter?.TotalMilliseconds:0} ms");
-            await Poll.UntilAsync("creates acknowledged after the restart", () => acks.Count >= beforeRestart + 150, TimeSpan.FromSeconds(30));
+            output.WriteLine($"killed after {beforeRestart} acknowledged creates; restarted, ready after {server.ReadyAfter?.TotalMilliseconds:0} ms");
+            phase.Restart();
+            await Poll.UntilAsync("creates acknowledged after the restart", () => acks.Count >= beforeRestart + 150 && phase.Elapsed > StreamTime, TimeSpan.FromSeconds(30));
         }
         finally
         {

@@ -110,7 +110,7 @@ public sealed class StatusCodeTests(ServerFixture fixture) : IClassFixture<Serve
         using var strict = await fixture.Http.PostAsync($"/api/v1/namespaces/{ns}/pods?fieldValidation=Strict", new StringContent(Body("strict"), Encoding.UTF8, "application/json"));
         var status = await ApiAssert.StatusAsync(400, strict);
         Assert.Equal("BadRequest", status.Reason);
-        Assert.Contains("strict decoding error", status.Message);
+        Assert.StartsWith("Pod in version \"v1\" cannot be handled as a Pod: strict decoding error: ", status.Message);
         Assert.Contains("unknown field \"metadata.bogus\"", status.Message);
         Assert.Contains("unknown field \"spec.containers[0].imagePullPolcy\"", status.Message);
 

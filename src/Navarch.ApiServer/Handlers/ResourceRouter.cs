@@ -5,7 +5,8 @@ namespace Navarch.ApiServer.Handlers;
 
 /// <summary>Sends a request under /api or /apis to the handler for its verb, resource and subresource.</summary>
 public sealed class ResourceRouter(
-    ListHandler list, WatchHandler watch, ObjectHandler objects, PatchHandler patch, ScaleHandler scale, BindingHandler binding)
+    ListHandler list, WatchHandler watch, ObjectHandler objects, PatchHandler patch, ScaleHandler scale, BindingHandler binding,
+    NodeProxy nodes)
 {
     /// <summary>The verb upstream's metrics use for a request.</summary>
     public static string Verb(HttpRequest request, RequestInfo? info, bool watching) => request.Method switch
@@ -51,8 +52,8 @@ public sealed class ResourceRouter(
             ("PATCH", "scale") => scale.UpdateAsync(ctx, info, q, isPatch: true),
             ("DELETE", null) => objects.DeleteAsync(ctx, info, q),
             ("POST", "binding") => binding.HandleAsync(ctx, info, q),
-            (_, "log" or "exec") => throw new ApiException(503, "ServiceUnavailable",
-                $"{sub} is served by the node agent of pod {info.Namespace}/{info.Name}, and no agent serves it yet"),
+            ("GET", "log") => nodes.LogsAsync(ctx, info),
+            ("GET" or "POST", "exec") => nodes.ExecAsync(ctx, info),
             _ => throw MethodNotAllowed(method, info),
         };
     }

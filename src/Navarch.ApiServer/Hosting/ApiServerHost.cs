@@ -84,6 +84,7 @@ public sealed class ApiServerHost : IAsyncDisposable
         services.AddSingleton<PatchHandler>();
         services.AddSingleton<ScaleHandler>();
         services.AddSingleton<BindingHandler>();
+        services.AddSingleton<NodeProxy>();
         services.AddSingleton<ResourceRouter>();
         services.AddSingleton<DefaultObjects>();
 
@@ -101,6 +102,7 @@ public sealed class ApiServerHost : IAsyncDisposable
             await app.Services.GetRequiredService<DefaultObjects>().EnsureAsync(advertise, options.InsecurePort, ct);
 
             app.UseMiddleware<ErrorHandling>();
+            app.UseWebSockets();
             DiscoveryEndpoints.Map(app, $"{advertise}:{options.InsecurePort}", () => ready);
             app.MapMetrics("/metrics");
             var router = app.Services.GetRequiredService<ResourceRouter>();

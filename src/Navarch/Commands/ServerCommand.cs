@@ -71,17 +71,17 @@ public static class ServerCommand
             var loops = new List<Task> { Task.Delay(Timeout.Infinite, ct) };
             if (!result.GetValue(noControllers)) loops.Add(ControlPlaneFlags.RunControllerManagerAsync(server.Url, controllerOptions, loggers, ct));
             if (!result.GetValue(noScheduler)) loops.Add(ControlPlaneFlags.RunSchedulerAsync(server.Url, loggers, ct));
-            try
+            // Loops that finish are fine (nothing to do); one that fails ends the server.
+            while (loops.Count > 0)
             {
-                await await Task.WhenAny(loops);
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-            }
-            catch (Exception e)
-            {
-                Console.Error.WriteLine($"navarch server: a control loop stopped: {e.Message}");
-                return 1;
+                var finished = await Task.WhenAny(loops);
+                loops.Remove(finished);
+                if (finished.IsFaulted)
+                {
+                    Console.Error.WriteLine($"navarch server: a control loop stopped: {finished.Exception!.InnerException?.Message}");
+                    return 1;
+                }
+                if (ct.IsCancellationRequested) break;
             }
             return 0;
         });

@@ -1,4 +1,3 @@
-using System.Net;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -32,6 +31,4 @@ public static class ApiAssert
         Assert.Equal(code, status.Code);
         return status;
     }
-
-    public static bool Is(HttpOperationException e, HttpStatusCode code) => e.Response.StatusCode == code;
 }

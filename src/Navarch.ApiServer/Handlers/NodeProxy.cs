@@ -1,0 +1,138 @@
+using System.Net.WebSockets;
+using k8s.Models;
+using Microsoft.AspNetCore.Http;
+using Navarch.Api.Resources;
+using Navarch.ApiServer.Http;
+using Navarch.ApiServer.Registry;
+
+namespace Navarch.ApiServer.Handlers;
+
+/// <summary>
+/// <c>pods/log</c> and <c>pods/exec</c>: the node agent of the pod's node serves them (as the kubelet does on
+/// :10250, paths <c>/containerLogs/{ns}/{pod}/{container}</c> and <c>/exec/{ns}/{pod}/{container}</c>); the API
+/// server finds the node's address and relays, streaming logs and WebSocket frames unchanged.
+/// </summary>
+public sealed class NodeProxy(ObjectRegistry registry)
+{
+    public const int DefaultAgentPort = 10250;
+
+    // The agent's certificate is self-signed until cluster security lands; it listens on node addresses only.
+    private static readonly HttpClient Agents = new(new SocketsHttpHandler
+    {
+        SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true },
+        ConnectTimeout = TimeSpan.FromSeconds(5),
+    })
+    { Timeout = Timeout.InfiniteTimeSpan };
+
+    private static readonly string[] LogParameters = ["follow", "tailLines", "previous", "timestamps", "sinceSeconds", "sinceTime", "limitBytes"];
+    private static readonly string[] ExecParameters = ["command", "stdin", "stdout", "stderr", "tty"];
+
+    public async Task LogsAsync(HttpContext ctx, RequestInfo info)
+    {
+        var (pod, container, agent) = await ResolveAsync(ctx, info);
+        var url = $"{agent}/containerLogs/{pod.Metadata.NamespaceProperty}/{pod.Metadata.Name}/{container}{Query(ctx, LogParameters)}";
+        HttpResponseMessage response;
+        try
+        {
+            response = await Agents.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, ctx.RequestAborted);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new ApiException(502, "BadGateway", $"Get \"{url}\": {e.Message}");
+        }
+        using (response)
+        {
+            ctx.Response.StatusCode = (int)response.StatusCode;
+            ctx.Response.ContentType = response.Content.Headers.ContentType?.ToString() ?? "text/plain";
+            await using var body = await response.Content.ReadAsStreamAsync(ctx.RequestAborted);
+            var buffer = new byte[16 * 1024];
+            int n;
+            while ((n = await body.ReadAsync(buffer, ctx.RequestAborted)) > 0)
+            {
+                await ctx.Response.Body.WriteAsync(buffer.AsMemory(0, n), ctx.RequestAborted);
+                await ctx.Response.Body.FlushAsync(ctx.RequestAborted);
+            }
+        }
+    }
+
+    public async Task ExecAsync(HttpContext ctx, RequestInfo info)
+    {
+        if (!ctx.WebSockets.IsWebSocketRequest)
+            throw ApiException.BadRequest("Upgrade request required: exec is served over WebSocket (v5.channel.k8s.io / v4.channel.k8s.io)");
+        var (pod, container, agent) = await ResolveAsync(ctx, info);
+        var url = new Uri($"{agent.Replace("https://", "wss://")}/exec/{pod.Metadata.NamespaceProperty}/{pod.Metadata.Name}/{container}{Query(ctx, ExecParameters)}");
+
+        using var upstream = new ClientWebSocket();
+        foreach (var protocol in ctx.WebSockets.WebSocketRequestedProtocols) upstream.Options.AddSubProtocol(protocol);
+        upstream.Options.RemoteCertificateValidationCallback = (_, _, _, _) => true;
+        try
+        {
+            await upstream.ConnectAsync(url, ctx.RequestAborted);
+        }
+        catch (WebSocketException e)
+        {
+            throw new ApiException(502, "BadGateway", $"error dialing backend: {e.Message}");
+        }
+        using var client = await ctx.WebSockets.AcceptWebSocketAsync(upstream.SubProtocol);
+        using var done = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted);
+        await Task.WhenAny(RelayAsync(client, upstream, done.Token), RelayAsync(upstream, client, done.Token));
+        await done.CancelAsync();
+    }
+
+    private static async Task RelayAsync(WebSocket from, WebSocket to, CancellationToken ct)
+    {
+        var buffer = new byte[32 * 1024];
+        try
+        {
+            while (true)
+            {
+                var r = await from.ReceiveAsync(buffer, ct);
+                if (r.MessageType == WebSocketMessageType.Close)
+                {
+                    if (to.State == WebSocketState.Open)
+                        await to.CloseOutputAsync(r.CloseStatus ?? WebSocketCloseStatus.NormalClosure, r.CloseStatusDescription, ct);
+                    return;
+                }
+                await to.SendAsync(buffer.AsMemory(0, r.Count), r.MessageType, r.EndOfMessage, ct);
+            }
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task<(V1Pod Pod, string Container, string AgentUrl)> ResolveAsync(HttpContext ctx, RequestInfo info)
+    {
+        var pod = (V1Pod)(await registry.GetAsync(ResourceCatalog.Pods, info.Namespace, info.Name!, ctx.RequestAborted)).Object;
+        var containers = (pod.Spec?.Containers ?? []).Select(c => c.Name).ToList();
+        var container = ctx.Request.Query["container"].ToString();
+        if (container.Length == 0)
+        {
+            if (containers.Count != 1)
+                throw ApiException.BadRequest($"a container name must be specified for pod {pod.Metadata.Name}, choose one of: [{string.Join(' ', containers)}]");
+            container = containers[0];
+        }
+        else if (!containers.Contains(container) && !(pod.Spec?.InitContainers ?? []).Any(c => c.Name == container))
+        {
+            throw ApiException.BadRequest($"container {container} is not valid for pod {pod.Metadata.Name}");
+        }
+        if (string.IsNullOrEmpty(pod.Spec?.NodeName))
+            throw ApiException.BadRequest($"pod {pod.Metadata.Name} does not have a host assigned");
+        var node = (V1Node?)(await registry.TryGetAsync(ResourceCatalog.Nodes, null, pod.Spec.NodeName, ctx.RequestAborted))?.Object
+            ?? throw ApiException.NotFound("nodes", pod.Spec.NodeName);
+        var address = node.Status?.Addresses?.FirstOrDefault(a => a.Type == "InternalIP")?.Address
+            ?? throw new ApiException(503, "ServiceUnavailable", $"node {node.Metadata.Name} has no InternalIP address");
+        var port = node.Status?.DaemonEndpoints?.KubeletEndpoint?.Port ?? DefaultAgentPort;
+        var host = address.Contains(':') ? $"[{address}]" : address;
+        return (pod, container, $"https://{host}:{port}");
+    }
+
+    private static string Query(HttpContext ctx, string[] names)
+    {
+        var parts = new List<string>();
+        foreach (var name in names)
+            foreach (var value in ctx.Request.Query[name])
+                parts.Add($"{name}={Uri.EscapeDataString(value ?? "")}");
+        return parts.Count == 0 ? "" : "?" + string.Join('&', parts);
+    }
+}
