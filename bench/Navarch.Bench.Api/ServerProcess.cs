@@ -43,7 +43,10 @@ internal sealed class ServerProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { dll, "server", "--data-dir", dataDir, "--bind", "127.0.0.1", "--insecure-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+        // The API server alone: an in-process scheduler would write a status to every pending pod the benchmark creates.
+        string[] args = [dll, "server", "--data-dir", dataDir, "--bind", "127.0.0.1", "--insecure-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--disable-controller-manager", "--disable-scheduler"];
+        foreach (var arg in args)
             info.ArgumentList.Add(arg);
         var startedAt = Stopwatch.GetTimestamp();
         Process process;
@@ -89,6 +92,7 @@ internal sealed class ServerProcess : IAsyncDisposable
     /// <summary>The resident set of the server process, from /proc/PID/status (VmRSS).</summary>
     public long ResidentBytes()
     {
+        if (_process.HasExited) throw new InvalidOperationException($"the server exited with code {_process.ExitCode}:\n{OutputTail()}");
         foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
         {
             if (!line.StartsWith("VmRSS:", StringComparison.Ordinal)) continue;
@@ -96,6 +100,45 @@ internal sealed class ServerProcess : IAsyncDisposable
             return long.Parse(kb, System.Globalization.CultureInfo.InvariantCulture) * 1024;
         }
         throw new InvalidOperationException($"/proc/{_process.Id}/status has no VmRSS line");
+    }
+
+    /// <summary>User plus system CPU time the server process has used, from /proc/PID/stat.</summary>
+    public TimeSpan CpuTime() => StatCpuTime($"/proc/{_process.Id}/stat");
+
+    /// <summary>
+    /// CPU time of each of the runtime's background JIT threads (".NET Tiered Com", recompiling hot methods at
+    /// higher tiers) by thread id. The runtime ends such a thread when idle, so compare samples with <see cref="JitCpuSince"/>.
+    /// </summary>
+    public Dictionary<int, TimeSpan> JitThreads()
+    {
+        var threads = new Dictionary<int, TimeSpan>();
+        foreach (var task in Directory.EnumerateDirectories($"/proc/{_process.Id}/task"))
+        {
+            try
+            {
+                if (File.ReadAllText(Path.Combine(task, "comm")).StartsWith(".NET Tiered Com", StringComparison.Ordinal))
+                    threads[int.Parse(Path.GetFileName(task), System.Globalization.CultureInfo.InvariantCulture)] = StatCpuTime(Path.Combine(task, "stat"));
+            }
+            catch (IOException)
+            {
+                // The thread ended while we looked.
+            }
+        }
+        return threads;
+    }
+
+    /// <summary>JIT CPU time since <paramref name="before"/>; a thread that ended in between loses its last part.</summary>
+    public TimeSpan JitCpuSince(Dictionary<int, TimeSpan> before) =>
+        JitThreads().Aggregate(TimeSpan.Zero, (sum, t) => sum + t.Value - before.GetValueOrDefault(t.Key));
+
+    /// <summary>utime + stime of a /proc stat file, in USER_HZ ticks (100 per second on Linux).</summary>
+    private static TimeSpan StatCpuTime(string path)
+    {
+        var stat = File.ReadAllText(path);
+        // Fields after the command name, which is in parentheses and may hold spaces: state is field 3, utime 14, stime 15.
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var ticks = long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
+        return TimeSpan.FromSeconds(ticks / 100.0);
     }
 
     /// <summary>The last lines the server wrote (warnings and errors), for failure messages.</summary>

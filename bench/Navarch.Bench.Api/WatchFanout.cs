@@ -35,7 +35,7 @@ internal sealed class WatchFanout(HttpClient http, PodClient client, string ns, 
 
     public async Task<WatchResult> RunAsync(int watchers, int burst, CancellationToken ct)
     {
-        var (_, _, rv) = await client.ListPodsAsync(ns, ct);
+        var (_, rv) = PodClient.ListFacts(await client.ListPodsAsync(ns, ct));
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         _received = Enumerable.Range(0, watchers).Select(_ => new long[1 + burst]).ToArray();
         _counts = new int[watchers];

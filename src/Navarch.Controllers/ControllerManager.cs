@@ -13,6 +13,14 @@ public static partial class ControllerManager
     /// <summary>The loops, in start order. Each controller adds its one line here.</summary>
     private static readonly IReadOnlyList<Func<ControllerContext, IControllerLoop>> Loops =
     [
+        ctx => new ReplicationManager.ReplicationManagerController(ctx),
+        ctx => new GarbageCollector.GarbageCollectorController(ctx),
+        ctx => new Namespace.NamespaceController(ctx),
+        ctx => new Endpoints.EndpointsController(ctx),
+        ctx => new EndpointSlices.EndpointSliceController(ctx),
+        ctx => new NodeIpam.NodeIpamController(ctx),
+        ctx => new NodeLifecycle.NodeLifecycleController(ctx),
+        ctx => new NodeLifecycle.TaintEvictionController(ctx),
     ];
 
     public static async Task RunAsync(IKubernetes client, ControllerManagerOptions options, TimeProvider time, ILoggerFactory loggers, CancellationToken ct)

@@ -5,4 +5,7 @@ var root = new RootCommand("Navarch: a small Kubernetes-compatible container orc
 root.Subcommands.Add(ServerCommand.Create());
 root.Subcommands.Add(StandaloneCommands.ControllerManager());
 root.Subcommands.Add(StandaloneCommands.Scheduler());
+root.Subcommands.Add(ImageCommand.Create());
+root.Subcommands.Add(AgentCommand.Create());
+root.Subcommands.Add(HollowNodesCommand.Create());
 return await root.Parse(args).InvokeAsync();

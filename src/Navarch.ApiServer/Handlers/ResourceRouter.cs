@@ -47,6 +47,7 @@ public sealed class ResourceRouter(
             ("GET", null or "status") => objects.GetAsync(ctx, info, q),
             ("GET", "scale") => scale.GetAsync(ctx, info),
             ("PUT", null or "status") => objects.UpdateAsync(ctx, info, q),
+            ("PUT", "finalize") => objects.UpdateAsync(ctx, info, q),
             ("PUT", "scale") => scale.UpdateAsync(ctx, info, q, isPatch: false),
             ("PATCH", null or "status") => patch.HandleAsync(ctx, info, q),
             ("PATCH", "scale") => scale.UpdateAsync(ctx, info, q, isPatch: true),

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -19,13 +20,22 @@ public static class RequestBody
     public static async Task<string> ReadTextAsync(HttpRequest request, CancellationToken ct)
     {
         if (request.ContentLength > MaxBytes) throw ApiException.TooLarge();
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int n;
-        while ((n = await request.Body.ReadAsync(chunk, ct)) > 0)
+        // Sized from Content-Length and read through a pooled chunk: a fresh 80 KiB chunk per request was over
+        // a third of what a create allocated (bench/Navarch.Bench.Api).
+        using var buffer = new MemoryStream((int)(request.ContentLength ?? 0));
+        var chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
         {
-            if (buffer.Length + n > MaxBytes) throw ApiException.TooLarge();
-            buffer.Write(chunk, 0, n);
+            int n;
+            while ((n = await request.Body.ReadAsync(chunk, ct)) > 0)
+            {
+                if (buffer.Length + n > MaxBytes) throw ApiException.TooLarge();
+                buffer.Write(chunk, 0, n);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
         }
         return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
     }

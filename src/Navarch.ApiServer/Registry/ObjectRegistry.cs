@@ -157,6 +157,9 @@ public sealed partial class ObjectRegistry
                 throw ApiException.BadRequest($"the name of the object ({wanted.Metadata.Name}) does not match the name on the URL ({name})");
             if (rt.Namespaced && !string.IsNullOrEmpty(wanted.Metadata.NamespaceProperty) && wanted.Metadata.NamespaceProperty != ns)
                 throw ApiException.BadRequest("the namespace of the provided object does not match the namespace sent on the request");
+            // A uid in the new version is a precondition, as upstream: it names the incarnation meant.
+            if (!string.IsNullOrEmpty(wanted.Metadata.Uid) && wanted.Metadata.Uid != current.Object.Metadata.Uid)
+                throw ApiException.Conflict(rt.Plural, name, $"Precondition failed: UID in precondition: {wanted.Metadata.Uid}, UID in object meta: {current.Object.Metadata.Uid}", rt.Group);
             var wantedRv = wanted.Metadata.ResourceVersion;
             if (!string.IsNullOrEmpty(wantedRv) && wantedRv != Rv(current.Revision))
                 throw ApiException.Conflict(rt.Plural, name, "the object has been modified; please apply your changes to the latest version and try again", rt.Group);

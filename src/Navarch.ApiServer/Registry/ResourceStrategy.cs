@@ -39,6 +39,16 @@ public class ResourceStrategy(ResourceType type)
     /// </summary>
     public virtual JsonObject PrepareForUpdate(JsonObject json, JsonObject old, string? subresource)
     {
+        // A namespace's finalize subresource changes spec.finalizers and nothing else.
+        if (subresource == "finalize")
+        {
+            var finalized = (JsonObject)old.DeepClone();
+            if (finalized["spec"] is not JsonObject spec) finalized["spec"] = spec = new JsonObject();
+            spec["finalizers"] = json["spec"]?["finalizers"]?.DeepClone();
+            if (json["metadata"]?["resourceVersion"] is { } version)
+                ((JsonObject)finalized["metadata"]!)["resourceVersion"] = version.DeepClone();
+            return finalized;
+        }
         // Binding sets spec.nodeName and the PodScheduled condition together.
         if (!HasStatusSubresource || subresource == "binding") return json;
         if (subresource == "status")

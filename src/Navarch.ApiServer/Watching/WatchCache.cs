@@ -68,6 +68,8 @@ public sealed partial class WatchCache : IAsyncDisposable
 
     public async Task WaitForRevisionAsync(long revision, CancellationToken ct)
     {
+        // Usually the cache is already there: skip the linked token and its timer, which every read paid for.
+        if (ProcessedRevision >= revision) return;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(TimeSpan.FromSeconds(10));
         while (true)

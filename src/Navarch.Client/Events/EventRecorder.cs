@@ -15,6 +15,9 @@ public sealed partial class EventRecorder(IKubernetes client, string component, 
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly ILogger _log = log ?? NullLogger.Instance;
+    // Upstream's aggregation cache holds 4096 entries; past that a repeat simply starts a new event.
+    private const int MaxRemembered = 4096;
+
     // The event already written for each (object, type, reason, message), to aggregate repeats.
     private readonly ConcurrentDictionary<string, (string Namespace, string Name, int Count)> _written = new();
 
@@ -62,6 +65,7 @@ public sealed partial class EventRecorder(IKubernetes client, string component, 
                 ReportingInstance = host ?? component,
             };
             var created = await client.CoreV1.CreateNamespacedEventAsync(ev, ns, cancellationToken: ct);
+            if (_written.Count >= MaxRemembered) _written.Clear();
             _written[key] = (ns, created.Metadata.Name, 1);
         }
         catch (Exception e) when (e is not OperationCanceledException)

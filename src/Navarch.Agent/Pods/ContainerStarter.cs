@@ -1,0 +1,57 @@
+using k8s.Models;
+using Navarch.Agent.Runtime;
+using Navarch.Client.Events;
+
+namespace Navarch.Agent.Pods;
+
+/// <summary>
+/// Starts one container of a pod: makes its image present, builds its environment (with the service
+/// variables) and spec, creates and starts it, and records Created/Started (or Failed) events. Failures
+/// become a waiting reason (<c>CreateContainerConfigError</c>, <c>CreateContainerError</c>,
+/// <c>RunContainerError</c>, pull errors) rather than exceptions, except when the runtime is unreachable.
+/// </summary>
+public sealed class ContainerStarter(ICriRuntime runtime, ImagePuller images, EventRecorder events, Func<IEnumerable<V1Service>> services, PodSyncSettings settings)
+{
+    /// <summary>Starts <paramref name="container"/> as its <paramref name="restartCount"/>-th start in the sandbox; returns null on success or why it waits (and when to retry).</summary>
+    public async Task<(WaitingReason Reason, TimeSpan Retry)?> StartAsync(V1Pod pod, V1Container container, int restartCount, string sandboxId, SandboxSpec sandbox, string podIp, CancellationToken ct)
+    {
+        var image = await images.EnsureAsync(pod, container, ct);
+        if (!image.Ready) return (image.Waiting!, image.Retry);
+
+        ContainerSpec spec;
+        try
+        {
+            var serviceEnv = ServiceEnvironment.For(pod.Metadata.NamespaceProperty ?? "default", pod.Spec.EnableServiceLinks ?? true, services());
+            var env = ContainerEnvironment.Build(pod, container, serviceEnv, podIp, settings.NodeIp);
+            spec = RuntimeSpecs.Container(pod, container, restartCount, env);
+        }
+        catch (ContainerConfigException e)
+        {
+            await events.WarningAsync(pod, "Failed", $"Error: {e.Message}", ct);
+            return (new WaitingReason("CreateContainerConfigError", e.Message), TimeSpan.FromSeconds(10));
+        }
+
+        string id;
+        try
+        {
+            id = await runtime.CreateContainerAsync(sandboxId, spec, sandbox, ct);
+        }
+        catch (RuntimeException e) when (e.Code != RuntimeErrorCode.Unavailable)
+        {
+            await events.WarningAsync(pod, "Failed", $"Error: {e.Message}", ct);
+            return (new WaitingReason("CreateContainerError", e.Message), TimeSpan.FromSeconds(1));
+        }
+        await events.NormalAsync(pod, "Created", $"Created container {container.Name}", ct);
+        try
+        {
+            await runtime.StartContainerAsync(id, ct);
+        }
+        catch (RuntimeException e) when (e.Code != RuntimeErrorCode.Unavailable)
+        {
+            await events.WarningAsync(pod, "Failed", $"Error: failed to start container \"{container.Name}\": {e.Message}", ct);
+            return (new WaitingReason("RunContainerError", e.Message), TimeSpan.FromSeconds(1));
+        }
+        await events.NormalAsync(pod, "Started", $"Started container {container.Name}", ct);
+        return null;
+    }
+}

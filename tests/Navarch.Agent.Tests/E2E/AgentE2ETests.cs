@@ -1,0 +1,270 @@
+using System.Diagnostics;
+using System.Net;
+using k8s;
+using k8s.Models;
+using Navarch.Agent.Runtime;
+using Navarch.Testing;
+using Xunit.Abstractions;
+
+namespace Navarch.Agent.Tests.E2E;
+
+/// <summary>
+/// The issue's "must show", on a node of the test's own: a network namespace running <c>navarch server</c> and
+/// <c>navarch agent --runtime containerd</c>; kubectl and the client talk to it from the test. One scenario in
+/// phases, each bounded; the lab is torn down also when a phase fails, and the test checks nothing is left.
+/// </summary>
+[Trait("Category", "E2E")]
+public sealed class AgentE2ETests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private static readonly TimeSpan Phase = TimeSpan.FromSeconds(40);
+    private AgentLab? _lab;
+    private string _labNetns = "";
+    private readonly CancellationTokenSource _deadline = new(TimeSpan.FromMinutes(4));
+
+    private AgentLab Lab => _lab!;
+    private IKubernetes Client => Lab.Client;
+    private CancellationToken Ct => _deadline.Token;
+
+    public async Task InitializeAsync()
+    {
+        var clock = Stopwatch.StartNew();
+        _lab = await AgentLab.StartAsync(Ct);
+        _labNetns = Lab.Node.Netns.Name;
+        output.WriteLine($"lab up in {clock.ElapsedMilliseconds} ms (server ready after {Lab.Node.ServerReadyAfter.TotalMilliseconds:0} ms), pod CIDR {Lab.PodCidr}");
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_lab is not null) await _lab.DisposeAsync();
+        _deadline.Dispose();
+    }
+
+    [Fact]
+    public async Task Agent_runs_real_pods_on_containerd()
+    {
+        // Started first: its back-off needs the longest wall time, checked at the end.
+        await Client.CoreV1.CreateNamespacedPodAsync(CrashingPod(), "default", cancellationToken: Ct);
+
+        var nginx = await SeedRcRunsWithPodIpsAsync();
+        await NginxServesItsWelcomePageAsync(nginx[0]);
+        await KubectlLogsShowTheAccessLogAsync(nginx[0]);
+        await KilledContainerIsRestartedAsync(nginx[1]);
+        await DeletedPodLeavesNothingAsync(nginx[0]);
+        await AgentRestartRestartsNothingAsync();
+        await CrashingContainerBacksOffLongerEachTimeAsync();
+        await FailingReadinessLeavesEndpointsAsync();
+        await KubectlExecRunsCommandsAsync();
+
+        await TeardownLeavesNothingAsync();
+    }
+
+    private async Task<IReadOnlyList<V1Pod>> SeedRcRunsWithPodIpsAsync()
+    {
+        var clock = Stopwatch.StartNew();
+        var created = await Lab.Node.Kubectl.RunAsync(["create", "-f", Lab.Node.Kubectl.WriteFile("rc.yaml", Seed.NginxRc)]);
+        Assert.True(created.ExitCode == 0, created.ToString());
+        var latencies = new Dictionary<string, double>();
+        IReadOnlyList<V1Pod> pods = [];
+        await Poll.UntilAsync("the seed RC's 2 pods Running with pod IPs", async () =>
+        {
+            pods = (await Client.CoreV1.ListNamespacedPodAsync("default", labelSelector: "name=nginx", cancellationToken: Ct)).Items.ToList();
+            foreach (var p in pods.Where(p => p.Status?.Phase == "Running")) latencies.TryAdd(p.Metadata.Name, clock.Elapsed.TotalMilliseconds);
+            return pods.Count == 2 && pods.All(p => p.Status?.Phase == "Running" && !string.IsNullOrEmpty(p.Status.PodIP));
+        }, Phase, () => Describe(pods));
+        output.WriteLine($"seed RC → Running (create to observed Running, through the API): {string.Join(", ", latencies.Values.Select(v => $"{v:0} ms"))}");
+        var subnet = IPNetwork.Parse(Lab.PodCidr);
+        Assert.All(pods, p => Assert.True(subnet.Contains(IPAddress.Parse(p.Status.PodIP)), $"{p.Status.PodIP} is not in {Lab.PodCidr}"));
+        Assert.Equal(2, pods.Select(p => p.Status.PodIP).Distinct().Count());
+        Assert.All(pods, p => Assert.Equal(Lab.Node.NodeIp.ToString(), p.Status.HostIP));
+        return pods.OrderBy(p => p.Metadata.Name).ToList();
+    }
+
+    private async Task NginxServesItsWelcomePageAsync(V1Pod pod)
+    {
+        var page = await Lab.CurlAsync($"http://{pod.Status.PodIP}/");
+        Assert.Contains("Welcome to nginx!", page);
+    }
+
+    private async Task KubectlLogsShowTheAccessLogAsync(V1Pod pod)
+    {
+        KubectlResult logs = null!;
+        await Poll.UntilAsync("kubectl logs shows the access log line", async () =>
+        {
+            logs = await Lab.Node.Kubectl.RunAsync("logs", pod.Metadata.Name);
+            return logs.ExitCode == 0 && logs.Stdout.Contains("\"GET / HTTP/1.1\" 200");
+        }, TimeSpan.FromSeconds(15), () => logs?.ToString() ?? "");
+        var tail = await Lab.Node.Kubectl.RunAsync("logs", pod.Metadata.Name, "--tail", "1");
+        Assert.Single(tail.Stdout.TrimEnd('\n').Split('\n'));
+    }
+
+    private async Task KilledContainerIsRestartedAsync(V1Pod pod)
+    {
+        var (_, containers) = await Lab.RuntimeObjectsOfAsync(pod.Metadata.Uid, Ct);
+        var running = containers.Single(c => c.State == ContainerState.Running);
+        var pid = await Lab.PidOfAsync(running.Id);
+        Process.GetProcessById(pid).Kill();
+        V1Pod now = pod;
+        await Poll.UntilAsync("killed container restarted, restartCount 1", async () =>
+        {
+            now = await Client.CoreV1.ReadNamespacedPodAsync(pod.Metadata.Name, "default", cancellationToken: Ct);
+            var s = now.Status?.ContainerStatuses?.SingleOrDefault();
+            return s is { RestartCount: 1, State.Running: not null, Ready: true };
+        }, Phase, () => Describe([now]));
+        Assert.Contains("Welcome to nginx!", await Lab.CurlAsync($"http://{now.Status.PodIP}/"));
+    }
+
+    private async Task FailingReadinessLeavesEndpointsAsync()
+    {
+        await Client.CoreV1.CreateNamespacedServiceAsync(new V1Service
+        {
+            Metadata = new V1ObjectMeta { Name = "web" },
+            Spec = new V1ServiceSpec { Selector = new Dictionary<string, string> { ["app"] = "web" }, Ports = [new V1ServicePort { Port = 80 }] },
+        }, "default", cancellationToken: Ct);
+        await Client.CoreV1.CreateNamespacedPodAsync(ReadinessPod(), "default", cancellationToken: Ct);
+        V1Pod pod = null!;
+        await Poll.UntilAsync("web pod Ready and in the Service's endpoints", async () =>
+        {
+            pod = await Client.CoreV1.ReadNamespacedPodAsync("web", "default", cancellationToken: Ct);
+            return IsReady(pod) && (await EndpointIpsAsync()).Contains(pod.Status.PodIP);
+        }, Phase, () => Describe([pod]));
+
+        // Straight through CRI, so this phase does not depend on kubectl exec (checked on its own below).
+        var (_, containers) = await Lab.RuntimeObjectsOfAsync(pod.Metadata.Uid, Ct);
+        var removed = await Lab.Cri.ExecSyncAsync(containers.Single(c => c.State == ContainerState.Running).Id, ["rm", "/www/index.html"], TimeSpan.FromSeconds(5), Ct);
+        Assert.Equal(0, removed.ExitCode);
+        await Poll.UntilAsync("web pod NotReady and out of the Service's endpoints", async () =>
+        {
+            pod = await Client.CoreV1.ReadNamespacedPodAsync("web", "default", cancellationToken: Ct);
+            return !IsReady(pod) && pod.Status.Phase == "Running" && !(await EndpointIpsAsync()).Contains(pod.Status.PodIP);
+        }, Phase, () => Describe([pod]));
+        var events = await Client.CoreV1.ListNamespacedEventAsync("default", cancellationToken: Ct);
+        Assert.Contains(events.Items, e => e.Reason == "Unhealthy" && e.Message.StartsWith("Readiness probe failed: HTTP probe failed with statuscode: 404", StringComparison.Ordinal));
+    }
+
+    private async Task KubectlExecRunsCommandsAsync()
+    {
+        var hi = await Lab.Node.Kubectl.RunAsync("exec", "web", "--", "echo", "hi");
+        Assert.True(hi.ExitCode == 0 && hi.Stdout == "hi\n", hi.ToString());
+        var exit3 = await Lab.Node.Kubectl.RunAsync("exec", "web", "--", "sh", "-c", "exit 3");
+        Assert.True(exit3.ExitCode == 3, exit3.ToString());
+    }
+
+    private async Task DeletedPodLeavesNothingAsync(V1Pod pod)
+    {
+        var grace = TimeSpan.FromSeconds(pod.Spec.TerminationGracePeriodSeconds ?? 30);
+        var clock = Stopwatch.StartNew();
+        await Client.CoreV1.DeleteNamespacedPodAsync(pod.Metadata.Name, "default", cancellationToken: Ct);
+        await Poll.UntilAsync("deleted pod's containers and sandbox gone, object deleted", async () =>
+        {
+            var (sandboxes, containers) = await Lab.RuntimeObjectsOfAsync(pod.Metadata.Uid, Ct);
+            var left = (await Client.CoreV1.ListNamespacedPodAsync("default", fieldSelector: $"metadata.name={pod.Metadata.Name}", cancellationToken: Ct)).Items;
+            return sandboxes.Count == 0 && containers.Count == 0 && left.All(p => p.Metadata.Uid != pod.Metadata.Uid);
+        }, grace + TimeSpan.FromSeconds(5));
+        output.WriteLine($"pod deletion → sandbox and containers gone, object deleted: {clock.ElapsedMilliseconds} ms (grace {grace.TotalSeconds} s)");
+    }
+
+    private async Task AgentRestartRestartsNothingAsync()
+    {
+        IList<V1Pod> pods = [];
+        await Poll.UntilAsync("the RC's replacement pod Running before the agent restarts", async () =>
+        {
+            pods = (await Client.CoreV1.ListNamespacedPodAsync("default", labelSelector: "name=nginx", cancellationToken: Ct)).Items;
+            return pods.Count == 2 && pods.All(p => p.Status?.Phase == "Running" && p.Status.ContainerStatuses?.All(c => c.State?.Running is not null) == true);
+        }, Phase, () => Describe(pods));
+        var before = await RunningContainersAsync();
+        await Lab.Node.Agent!.StopAsync(TimeSpan.FromSeconds(20));
+        var clock = Stopwatch.StartNew();
+        Lab.Node.StartAgent("--runtime", "containerd");
+        // Heartbeat written again by the new agent: it has synced.
+        await Poll.UntilAsync("restarted agent renews the node lease", async () =>
+        {
+            var lease = await Client.CoordinationV1.ReadNamespacedLeaseAsync(Lab.Node.NodeName, "kube-node-lease", cancellationToken: Ct);
+            return lease.Spec.RenewTime > DateTime.UtcNow.AddSeconds(-2) && clock.Elapsed > TimeSpan.FromSeconds(3);
+        }, Phase, () => AgentLab.AgentOutput(Lab.Node));
+        var after = await RunningContainersAsync();
+        Assert.Equal(before, after);
+    }
+
+    private async Task<Dictionary<string, (string Id, int Restarts)>> RunningContainersAsync()
+    {
+        var pods = (await Client.CoreV1.ListNamespacedPodAsync("default", labelSelector: "name=nginx", cancellationToken: Ct)).Items;
+        return pods.SelectMany(p => (p.Status?.ContainerStatuses ?? []).Select(c => (Key: $"{p.Metadata.Name}/{c.Name}", c.ContainerID, c.RestartCount)))
+            .ToDictionary(x => x.Key, x => (x.ContainerID ?? "", x.RestartCount));
+    }
+
+    private async Task CrashingContainerBacksOffLongerEachTimeAsync()
+    {
+        V1Pod pod = null!;
+        var starts = new List<DateTime>();
+        await Poll.UntilAsync("crashing container in CrashLoopBackOff after its second restart", async () =>
+        {
+            pod = await Client.CoreV1.ReadNamespacedPodAsync("crash", "default", cancellationToken: Ct);
+            var s = pod.Status?.ContainerStatuses?.SingleOrDefault();
+            var finished = s?.LastState?.Terminated?.FinishedAt;
+            if (finished is not null && !starts.Contains(finished.Value)) starts.Add(finished.Value);
+            return s is { RestartCount: >= 2, State.Waiting.Reason: "CrashLoopBackOff" };
+        }, TimeSpan.FromSeconds(70), () => Describe([pod]));
+        var events = (await Client.CoreV1.ListNamespacedEventAsync("default", fieldSelector: "involvedObject.name=crash", cancellationToken: Ct)).Items;
+        Assert.Contains(events, e => e.Reason == "BackOff" && e.Message.Contains("Back-off restarting failed container"));
+        output.WriteLine($"crash loop: exits at {string.Join(", ", starts.Select(t => t.ToString("HH:mm:ss.fff")))}");
+        var gaps = starts.Zip(starts.Skip(1), (a, b) => b - a).ToList();
+        Assert.True(gaps.Count >= 1 && gaps.Zip(gaps.Skip(1), (a, b) => b > a).All(x => x), $"back-off gaps do not grow: {string.Join(", ", gaps)}");
+    }
+
+    private async Task TeardownLeavesNothingAsync()
+    {
+        var sandboxIds = Lab.SandboxIds;
+        var containerdBase = Lab.Containerd.BaseDir;
+        await Lab.DisposeAsync();
+        Assert.False(NetNs.Exists(_labNetns), "the lab namespace is still in /run/netns");
+        var ours = Directory.GetDirectories("/proc").Select(Path.GetFileName).Where(n => int.TryParse(n, out _))
+            .Where(pid => { try { return File.ReadAllText($"/proc/{pid}/cmdline").Contains(containerdBase); } catch (IOException) { return false; } })
+            .ToList();
+        Assert.True(ours.Count == 0, $"processes of the test still run: {string.Join(", ", ours)}");
+        var results = Directory.Exists("/var/lib/cni/results") ? Directory.GetFiles("/var/lib/cni/results") : [];
+        Assert.DoesNotContain(results, f => sandboxIds.Any(id => f.Contains(id)));
+    }
+
+    private async Task<HashSet<string>> EndpointIpsAsync()
+    {
+        try
+        {
+            var ep = await Client.CoreV1.ReadNamespacedEndpointsAsync("web", "default", cancellationToken: Ct);
+            return (ep.Subsets ?? []).SelectMany(s => s.Addresses ?? []).Select(a => a.Ip).ToHashSet();
+        }
+        catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return [];
+        }
+    }
+
+    private static bool IsReady(V1Pod? pod) => pod?.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true;
+
+    private static V1Pod CrashingPod() => new()
+    {
+        Metadata = new V1ObjectMeta { Name = "crash" },
+        Spec = new V1PodSpec { Containers = [new V1Container { Name = "crash", Image = "busybox", Command = ["sh", "-c", "echo dying; exit 1"] }] },
+    };
+
+    private static V1Pod ReadinessPod() => new()
+    {
+        Metadata = new V1ObjectMeta { Name = "web", Labels = new Dictionary<string, string> { ["app"] = "web" } },
+        Spec = new V1PodSpec
+        {
+            TerminationGracePeriodSeconds = 2,
+            Containers =
+            [
+                new V1Container
+                {
+                    Name = "web", Image = "busybox",
+                    Command = ["sh", "-c", "mkdir -p /www && echo ok > /www/index.html && exec httpd -f -p 80 -h /www"],
+                    Ports = [new V1ContainerPort { ContainerPort = 80, Name = "http" }],
+                    ReadinessProbe = new V1Probe { HttpGet = new V1HTTPGetAction { Path = "/index.html", Port = "http" }, PeriodSeconds = 1, FailureThreshold = 1 },
+                },
+            ],
+        },
+    };
+
+    private static string Describe(IEnumerable<V1Pod?> pods) =>
+        string.Join("\n", pods.Where(p => p is not null).Select(p => k8s.KubernetesJson.Serialize(p!.Status)));
+}

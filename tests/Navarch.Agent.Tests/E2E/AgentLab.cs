@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using k8s;
+using k8s.Models;
+using Navarch.Agent.Containerd;
+using Navarch.Agent.Cri;
+using Navarch.Agent.Images;
+using Navarch.Agent.Runtime;
+using Navarch.Testing;
+
+namespace Navarch.Agent.Tests.E2E;
+
+/// <summary>
+/// A <see cref="LabNode"/> with a real <c>navarch agent --runtime containerd</c> and the lab's images imported:
+/// everything the E2E needs, and a teardown that removes it all (sandboxes through CRI first, so CNI DEL runs).
+/// </summary>
+internal sealed partial class AgentLab : IAsyncDisposable
+{
+    public const string ClusterCidr = "10.244.0.0/16";
+    private static readonly string ImageCache = Path.Combine(Path.GetTempPath(), "navarch-e2e-images");
+
+    private readonly HashSet<string> _sandboxIds = [];
+    private int _disposed;
+
+    private AgentLab(LabNode node) => Node = node;
+
+    public LabNode Node { get; }
+    public IKubernetes Client => Node.Client;
+    public ContainerdPaths Containerd => ContainerdPaths.For(new ContainerdOptions { DataDir = Node.AgentDataDir, SandboxImage = ImageRecipes.PauseName });
+    public CriRuntime Cri { get; private set; } = null!;
+    public string PodCidr { get; private set; } = "";
+
+    /// <summary>Sandbox ids seen during the test (to check CNI's host-wide cache for leftovers).</summary>
+    public IReadOnlyCollection<string> SandboxIds { get { lock (_sandboxIds) return _sandboxIds.ToArray(); } }
+
+    public static async Task<AgentLab> StartAsync(CancellationToken ct)
+    {
+        // Built once per machine and cached: the tarballs are deterministic.
+        var builder = new ImageBuilder(ImageCache);
+        var tarballs = new[] { await builder.BuildPauseAsync(ct), await builder.BuildNginxAsync(ct), await builder.BuildBusyboxAsync(ct) };
+
+        var node = await LabNode.StartAsync("node1", "192.168.0.201", "--cluster-cidr", ClusterCidr);
+        var lab = new AgentLab(node);
+        try
+        {
+            node.StartAgent("--runtime", "containerd");
+            await Poll.UntilAsync("the agent's containerd socket", () =>
+            {
+                if (node.Agent is null) throw new InvalidOperationException($"navarch agent exited:\n{AgentOutput(node)}");
+                return File.Exists(lab.Containerd.Socket);
+            }, TimeSpan.FromSeconds(30), () => AgentOutput(node));
+            lab.Cri = CriRuntime.Connect(RuntimeEndpoint.FromSocketPath(lab.Containerd.Socket), TimeSpan.FromSeconds(30));
+            await Poll.UntilAsync("containerd answers CRI", async () =>
+            {
+                try { await lab.Cri.VersionAsync(ct); return true; }
+                catch (RuntimeException) { return false; }
+            }, TimeSpan.FromSeconds(30), () => AgentOutput(node));
+            var snapshotter = SnapshotterOf(lab.Containerd.ConfigFile);
+            foreach (var tarball in tarballs) await ImageImporter.ImportAsync(lab.Containerd.Socket, tarball, snapshotter: snapshotter, ct: ct);
+
+            await Poll.UntilAsync("node registered, Ready, with a pod CIDR", async () =>
+            {
+                var n = (await node.Client.CoreV1.ListNodeAsync(cancellationToken: ct)).Items.FirstOrDefault(x => x.Metadata.Name == node.NodeName);
+                lab.PodCidr = n?.Spec?.PodCIDR ?? "";
+                return lab.PodCidr.Length > 0 && n!.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true;
+            }, TimeSpan.FromSeconds(40), () => AgentOutput(node));
+            return lab;
+        }
+        catch
+        {
+            await lab.DisposeAsync();
+            throw;
+        }
+    }
+
+    public static string AgentOutput(LabNode node) => node.Agent?.Output ?? "(agent not running)";
+
+    private static string? SnapshotterOf(string configFile)
+    {
+        if (!File.Exists(configFile)) return null;
+        var m = SnapshotterLine().Match(File.ReadAllText(configFile));
+        return m.Success ? m.Groups[1].Value : null;
+    }
+
+    [GeneratedRegex("""snapshotter\s*=\s*"([^"]+)" """, RegexOptions.None)]
+    private static partial Regex SnapshotterLine();
+
+    /// <summary>The pod's sandboxes and containers, through CRI.</summary>
+    public async Task<(IReadOnlyList<SandboxInfo> Sandboxes, IReadOnlyList<ContainerInfo> Containers)> RuntimeObjectsOfAsync(string podUid, CancellationToken ct)
+    {
+        var sandboxes = await Cri.ListSandboxesAsync(new Dictionary<string, string> { [RuntimeLabels.PodUid] = podUid }, ct);
+        lock (_sandboxIds) foreach (var s in sandboxes) _sandboxIds.Add(s.Id);
+        var containers = await Cri.ListContainersAsync(new ContainerFilter { Labels = new Dictionary<string, string> { [RuntimeLabels.PodUid] = podUid } }, ct);
+        return (sandboxes, containers);
+    }
+
+    /// <summary>The PID of a container's process, from <c>ctr task ls</c> (CRI's status does not carry it).</summary>
+    public async Task<int> PidOfAsync(string containerId)
+    {
+        var psi = new ProcessStartInfo("ctr", ["-a", Containerd.Socket, "-n", ImageImporter.CriNamespace, "task", "ls"]) { RedirectStandardOutput = true };
+        using var p = Process.Start(psi)!;
+        var output = await p.StandardOutput.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        var line = output.Split('\n').FirstOrDefault(l => l.StartsWith(containerId, StringComparison.Ordinal))
+            ?? throw new InvalidOperationException($"container {containerId} has no task:\n{output}");
+        return int.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
+    }
+
+    /// <summary>curl inside the node namespace.</summary>
+    public Task<string> CurlAsync(string url) => Node.ExecAsync("curl", "-sS", "--max-time", "5", url);
+
+    /// <summary>
+    /// Removes every sandbox through CRI (CNI DEL runs), stops the agent (and with it containerd), kills what is
+    /// left in the namespace (shims), deletes it and the data. Idempotent; runs also when the test failed.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
+        if (Cri is not null)
+        {
+            try
+            {
+                using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+                // Kill the agent alone first, so it recreates nothing; its containerd lives on for the CRI calls.
+                if (Node.Agent is { } agent) await agent.KillAloneAsync();
+                foreach (var s in await Cri.ListSandboxesAsync(null, deadline.Token))
+                {
+                    lock (_sandboxIds) _sandboxIds.Add(s.Id);
+                    await Cri.StopSandboxAsync(s.Id, deadline.Token);
+                    await Cri.RemoveSandboxAsync(s.Id, deadline.Token);
+                }
+            }
+            catch (Exception e) when (e is RuntimeException or OperationCanceledException)
+            {
+                // containerd is already gone: the namespace teardown below still removes what runs.
+            }
+            Cri.Dispose();
+        }
+        await Node.DisposeAsync();
+    }
+}

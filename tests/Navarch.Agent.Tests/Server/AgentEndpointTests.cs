@@ -1,0 +1,169 @@
+using System.Net;
+using System.Net.WebSockets;
+using System.Text;
+using Navarch.Agent.Runtime;
+using Navarch.Agent.Server;
+
+namespace Navarch.Agent.Tests.Server;
+
+/// <summary>The agent server over real HTTPS on loopback, in front of the fake runtime.</summary>
+[Trait("Category", "Integration")]
+public sealed class AgentEndpointTests : IAsyncLifetime
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("navarch-endpoint-").FullName;
+    private readonly FakeRuntime _runtime = new("10.244.0.0/24", ["nginx"]);
+    private AgentEndpoint _endpoint = null!;
+    private string _containerId = "";
+    private string _logPath = "";
+
+    private readonly HttpClient _http = new(new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true } })
+    { Timeout = TimeSpan.FromSeconds(20) };
+
+    public async Task InitializeAsync()
+    {
+        var sandbox = new SandboxSpec
+        {
+            Name = "web", Namespace = "default", Uid = "uid-1", LogDirectory = Path.Combine(_dir, "pods", "default_web_uid-1"),
+            Labels = new Dictionary<string, string> { [RuntimeLabels.PodName] = "web", [RuntimeLabels.PodNamespace] = "default", [RuntimeLabels.PodUid] = "uid-1" },
+        };
+        var sandboxId = await _runtime.RunSandboxAsync(sandbox, default);
+        _containerId = await _runtime.CreateContainerAsync(sandboxId, new ContainerSpec
+        {
+            Name = "nginx", Image = "nginx", LogPath = "nginx/0.log",
+            Labels = new Dictionary<string, string> { [RuntimeLabels.ContainerName] = "nginx", [RuntimeLabels.PodUid] = "uid-1" },
+        }, sandbox, default);
+        await _runtime.StartContainerAsync(_containerId, default);
+        _logPath = (await _runtime.ContainerStatusAsync(_containerId, default)).LogPath;
+        Directory.CreateDirectory(Path.GetDirectoryName(_logPath)!);
+        File.WriteAllText(_logPath, "2026-11-26T07:00:00.000000001Z stdout F hello\n2026-11-26T07:00:01.5Z stderr F world\n");
+
+        _endpoint = await AgentEndpoint.StartAsync(new AgentEndpointOptions
+        {
+            Address = IPAddress.Loopback, Port = 0, NodeName = "node1", CertificateDirectory = Path.Combine(_dir, "pki"),
+        }, _runtime, new RuntimeContainerLocator(_runtime));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _endpoint.DisposeAsync();
+        _http.Dispose();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    private Task<HttpResponseMessage> GetAsync(string path) => _http.GetAsync(new Uri(_endpoint.Url, path), HttpCompletionOption.ResponseHeadersRead);
+
+    [Fact]
+    public async Task Serves_container_logs_over_https()
+    {
+        using var r = await GetAsync("/containerLogs/default/web/nginx");
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        Assert.Equal("hello\nworld\n", await r.Content.ReadAsStringAsync());
+
+        using var tail = await GetAsync("/containerLogs/default/web/nginx?tailLines=1&timestamps=true");
+        Assert.Equal("2026-11-26T07:00:01.5Z world\n", await tail.Content.ReadAsStringAsync());
+    }
+
+    [Theory]
+    [InlineData("/containerLogs/default/nope/nginx", HttpStatusCode.NotFound, "pod \"nope\" does not exist")]
+    [InlineData("/containerLogs/default/web/sidecar", HttpStatusCode.NotFound, "container \"sidecar\" not found in pod \"web\"")]
+    [InlineData("/containerLogs/default/web/nginx?previous=true", HttpStatusCode.BadRequest, "previous terminated container \"nginx\" in pod \"web\" not found")]
+    [InlineData("/containerLogs/default/web/nginx?tailLines=-3", HttpStatusCode.BadRequest, "invalid tailLines \"-3\": must be an integer greater than or equal to 0")]
+    public async Task Log_errors_say_what_is_missing(string path, HttpStatusCode code, string message)
+    {
+        using var r = await GetAsync(path);
+        Assert.Equal(code, r.StatusCode);
+        Assert.Equal(message, await r.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Follow_ends_when_the_container_exits()
+    {
+        using var r = await GetAsync("/containerLogs/default/web/nginx?follow=true");
+        await using var body = await r.Content.ReadAsStreamAsync();
+        var reader = new StreamReader(body);
+        Assert.Equal("hello", await reader.ReadLineAsync());
+        Assert.Equal("world", await reader.ReadLineAsync());
+        File.AppendAllText(_logPath, "2026-11-26T07:00:02Z stdout F later\n");
+        Assert.Equal("later", await reader.ReadLineAsync());
+        _runtime.ExitContainer(_containerId, 0);
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        Assert.Equal("", await reader.ReadToEndAsync(deadline.Token));
+    }
+
+    private async Task<(string Stdout, string Stderr, string Status, string? Protocol)> ExecAsync(string query, params string[] protocols)
+    {
+        using var socket = new ClientWebSocket();
+        foreach (var p in protocols.Length == 0 ? [RemoteCommand.V5, RemoteCommand.V4] : protocols) socket.Options.AddSubProtocol(p);
+        socket.Options.RemoteCertificateValidationCallback = (_, _, _, _) => true;
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var url = new UriBuilder(_endpoint.Url) { Scheme = "wss", Path = "/exec/default/web/nginx", Query = query }.Uri;
+        await socket.ConnectAsync(url, deadline.Token);
+        var channels = new Dictionary<byte, MemoryStream> { [1] = new(), [2] = new(), [3] = new() };
+        var buffer = new byte[8192];
+        while (true)
+        {
+            using var message = new MemoryStream();
+            WebSocketReceiveResult r;
+            do
+            {
+                r = await socket.ReceiveAsync(buffer, deadline.Token);
+                message.Write(buffer, 0, r.Count);
+            } while (!r.EndOfMessage);
+            if (r.MessageType == WebSocketMessageType.Close) break;
+            var bytes = message.ToArray();
+            if (bytes.Length > 0) channels[bytes[0]].Write(bytes, 1, bytes.Length - 1);
+        }
+        await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, deadline.Token);
+        string Text(byte c) => Encoding.UTF8.GetString(channels[c].ToArray());
+        return (Text(1), Text(2), Text(3), socket.SubProtocol);
+    }
+
+    [Fact]
+    public async Task Exec_sends_output_then_success_status()
+    {
+        _runtime.ExecHandler = (id, cmd) => new ExecResult(0, Encoding.UTF8.GetBytes(string.Join(' ', cmd.Skip(1)) + "\n"), Encoding.UTF8.GetBytes("warn\n"));
+        var (stdout, stderr, status, protocol) = await ExecAsync("command=echo&command=hi&stdout=true&stderr=true");
+        Assert.Equal(RemoteCommand.V5, protocol);
+        Assert.Equal("hi\n", stdout);
+        Assert.Equal("warn\n", stderr);
+        Assert.Equal("""{"metadata":{},"status":"Success"}""", status);
+    }
+
+    [Fact]
+    public async Task Exec_reports_the_exit_code_as_status_over_v4_too()
+    {
+        _runtime.ExecHandler = (_, _) => new ExecResult(3, [], []);
+        var (_, _, status, protocol) = await ExecAsync("command=sh&command=-c&command=exit%203&stdout=1", RemoteCommand.V4);
+        Assert.Equal(RemoteCommand.V4, protocol);
+        Assert.Contains("\"reason\":\"NonZeroExitCode\"", status);
+        Assert.Contains("error executing command [sh -c exit 3], exit code 3", status);
+    }
+
+    [Fact]
+    public async Task Exec_refuses_a_terminal_with_a_clear_status()
+    {
+        var (_, _, status, _) = await ExecAsync("command=sh&stdin=true&tty=true&stdout=true");
+        Assert.Contains("\"reason\":\"BadRequest\"", status);
+        Assert.Contains("stdin and tty are not supported", status);
+    }
+
+    [Fact]
+    public async Task Exec_without_websocket_is_a_bad_request()
+    {
+        using var r = await GetAsync("/exec/default/web/nginx?command=ls");
+        Assert.Equal(HttpStatusCode.BadRequest, r.StatusCode);
+    }
+
+    [Fact]
+    public async Task Certificate_is_kept_and_reused()
+    {
+        var pki = Path.Combine(_dir, "pki");
+        var first = await File.ReadAllTextAsync(Path.Combine(pki, ServingCertificate.CertificateFile));
+        using var again = ServingCertificate.LoadOrCreate(pki, "node1", [IPAddress.Loopback], TimeProvider.System);
+        Assert.Equal(first, await File.ReadAllTextAsync(Path.Combine(pki, ServingCertificate.CertificateFile)));
+        using var moved = ServingCertificate.LoadOrCreate(pki, "node1", [IPAddress.Parse("127.0.0.2")], TimeProvider.System);
+        Assert.NotEqual(first, await File.ReadAllTextAsync(Path.Combine(pki, ServingCertificate.CertificateFile)));
+        if (OperatingSystem.IsWindows()) return;
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(pki, ServingCertificate.KeyFile)));
+    }
+}
