@@ -41,8 +41,8 @@ public sealed partial class NodeAgent(
         var node = await RetryAsync("node registration", () => RegisterAsync(ct), ct);
         _lease.NodeUid = node.Metadata.Uid;
         await RetryAsync("node status", () => UpdateStatusAsync(force: true, ct), ct);
-        var first = TimeSpan.Zero;
-        _beats.Add(wheel.Add($"lease {options.NodeName}", options.LeaseRenewInterval, _lease.RenewAsync, first));
+        await RetryAsync("node lease", () => _lease.RenewAsync(ct), ct);
+        _beats.Add(wheel.Add($"lease {options.NodeName}", options.LeaseRenewInterval, _lease.RenewAsync, options.LeaseRenewInterval));
         _beats.Add(wheel.Add($"status {options.NodeName}", options.NodeStatusUpdateFrequency, token => UpdateStatusAsync(force: false, token), options.NodeStatusUpdateFrequency));
         if (!options.WaitForPodCidr) _podCidr.TrySetResult("");
         _ = Task.Run(() => WaitForPodCidrAsync(node, ct), CancellationToken.None);

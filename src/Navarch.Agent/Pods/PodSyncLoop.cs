@@ -52,7 +52,9 @@ public sealed partial class PodSyncLoop
         probes.Changed += uid => { if (_keysByUid.TryGetValue(uid, out var key)) _queue.Add(key); };
         probes.Failed += (uid, container, message) =>
         {
-            _syncer?.RequestRestart(uid, container, message);
+            // Upstream's Killing event names the probe kind; the probe's own message went out as Unhealthy.
+            var kind = message.StartsWith("Startup", StringComparison.Ordinal) ? "startup" : "liveness";
+            _syncer?.RequestRestart(uid, container, $"Container {container} failed {kind} probe, will be restarted");
             if (_keysByUid.TryGetValue(uid, out var key)) _queue.Add(key);
         };
     }

@@ -8,33 +8,38 @@ namespace Navarch.Api.Patching;
 /// <c>i:0</c> index) and whose nodes may themselves be members. Serialized as fieldsV1, where <c>".": {}</c>
 /// marks a member that also has children.
 /// </summary>
+/// <remarks>
+/// Every write records managedFields, so set operations work on the trees node by node rather than path by path,
+/// and children live in a list sorted by ordinal element (a node rarely has more than a dozen).
+/// Invariant: every leaf is a member (nodes exist only on the way to members), so no operation leaves empty
+/// non-member nodes behind.
+/// </remarks>
 internal sealed class FieldSet
 {
-    private readonly SortedDictionary<string, FieldSet> _children = new(StringComparer.Ordinal);
+    private List<KeyValuePair<string, FieldSet>>? _children;
 
     /// <summary>Whether the path leading to this node is itself in the set.</summary>
     public bool Member { get; private set; }
 
-    public bool IsEmpty => !Member && _children.Count == 0;
+    public bool IsEmpty => !Member && ChildCount == 0;
+
+    private int ChildCount => _children?.Count ?? 0;
 
     public void Insert(IReadOnlyList<string> path)
     {
         var node = this;
-        foreach (var element in path)
-        {
-            if (!node._children.TryGetValue(element, out var child))
-                node._children[element] = child = new FieldSet();
-            node = child;
-        }
+        for (var i = 0; i < path.Count; i++)
+            node = node.GetOrAddChild(path[i]);
         node.Member = true;
     }
 
     public bool Contains(IReadOnlyList<string> path)
     {
         var node = this;
-        foreach (var element in path)
+        for (var i = 0; i < path.Count; i++)
         {
-            if (!node._children.TryGetValue(element, out node))
+            node = node.Child(path[i]);
+            if (node is null)
                 return false;
         }
         return node.Member;
@@ -43,30 +48,65 @@ internal sealed class FieldSet
     /// <summary>Every member path, depth first in element order.</summary>
     public IEnumerable<IReadOnlyList<string>> Paths() => PathsUnder([]);
 
-    /// <summary>The immediate children: element → subtree.</summary>
-    public IEnumerable<KeyValuePair<string, FieldSet>> Children => _children;
+    /// <summary>The immediate children: element → subtree, in ordinal element order.</summary>
+    public IEnumerable<KeyValuePair<string, FieldSet>> Children => _children ?? [];
 
     public FieldSet Union(FieldSet other)
     {
         var result = Copy();
-        foreach (var path in other.Paths())
-            result.Insert(path);
+        result.UnionWith(other);
         return result;
     }
 
-    public FieldSet Difference(FieldSet other) => Filter(p => !other.Contains(p));
+    /// <summary>The member paths of this set that are not members of <paramref name="other"/>.</summary>
+    public FieldSet Difference(FieldSet other)
+    {
+        if (other.IsEmpty)
+            return Copy();
+        var result = new FieldSet { Member = Member && !other.Member };
+        foreach (var (element, child) in Children)
+        {
+            var otherChild = other.Child(element);
+            var kept = otherChild is null ? child.Copy() : child.Difference(otherChild);
+            if (!kept.IsEmpty)
+                result.AppendChild(element, kept);
+        }
+        return result;
+    }
 
-    public FieldSet Intersection(FieldSet other) => Filter(other.Contains);
+    public FieldSet Intersection(FieldSet other)
+    {
+        var result = new FieldSet { Member = Member && other.Member };
+        foreach (var (element, child) in Children)
+        {
+            if (other.Child(element) is not { } otherChild)
+                continue;
+            var kept = child.Intersection(otherChild);
+            if (!kept.IsEmpty)
+                result.AppendChild(element, kept);
+        }
+        return result;
+    }
 
-    public FieldSet Copy() => Filter(_ => true);
+    public FieldSet Copy()
+    {
+        var result = new FieldSet { Member = Member };
+        if (_children is not null)
+        {
+            result._children = new List<KeyValuePair<string, FieldSet>>(_children.Count);
+            foreach (var (element, child) in _children)
+                result._children.Add(new(element, child.Copy()));
+        }
+        return result;
+    }
 
     public JsonObject ToFieldsV1()
     {
         var result = new JsonObject();
-        foreach (var (element, child) in _children)
+        foreach (var (element, child) in Children)
         {
             var value = child.ToFieldsV1();
-            if (child.Member && child._children.Count > 0)
+            if (child.Member && child.ChildCount > 0)
                 value.Insert(0, ".", new JsonObject());
             result[element] = value;
         }
@@ -78,44 +118,80 @@ internal sealed class FieldSet
     {
         var set = new FieldSet();
         if (fields is not null)
-            Read(fields, [], set);
+            Read(fields, set);
         return set;
     }
 
-    private static void Read(JsonObject node, List<string> path, FieldSet set)
+    private static void Read(JsonObject node, FieldSet set)
     {
         foreach (var (element, child) in node)
         {
             if (element == ".")
             {
-                set.Insert(path);
+                set.Member = true;
                 continue;
             }
-            path.Add(element);
+            var childSet = set.GetOrAddChild(element);
             if (child is JsonObject childObject && childObject.Count > 0)
-                Read(childObject, path, set);
+                Read(childObject, childSet);
             else
-                set.Insert(path);
-            path.RemoveAt(path.Count - 1);
+                childSet.Member = true;
         }
     }
 
-    private FieldSet Filter(Func<IReadOnlyList<string>, bool> keep)
+    /// <summary>Adds every member of <paramref name="other"/> to this set.</summary>
+    private void UnionWith(FieldSet other)
     {
-        var result = new FieldSet();
-        foreach (var path in Paths())
+        Member |= other.Member;
+        foreach (var (element, child) in other.Children)
+            GetOrAddChild(element).UnionWith(child);
+    }
+
+    private FieldSet? Child(string element)
+    {
+        if (_children is null)
+            return null;
+        var index = IndexOf(element);
+        return index >= 0 ? _children[index].Value : null;
+    }
+
+    private FieldSet GetOrAddChild(string element)
+    {
+        _children ??= [];
+        var index = IndexOf(element);
+        if (index >= 0)
+            return _children[index].Value;
+        var child = new FieldSet();
+        _children.Insert(~index, new(element, child));
+        return child;
+    }
+
+    // Only for elements that come in ascending order (copies of an already sorted list).
+    private void AppendChild(string element, FieldSet child) => (_children ??= []).Add(new(element, child));
+
+    private int IndexOf(string element)
+    {
+        var children = _children!;
+        int low = 0, high = children.Count - 1;
+        while (low <= high)
         {
-            if (keep(path))
-                result.Insert(path);
+            var mid = (low + high) >> 1;
+            var order = string.CompareOrdinal(children[mid].Key, element);
+            if (order == 0)
+                return mid;
+            if (order < 0)
+                low = mid + 1;
+            else
+                high = mid - 1;
         }
-        return result;
+        return ~low;
     }
 
     private IEnumerable<IReadOnlyList<string>> PathsUnder(List<string> prefix)
     {
         if (Member)
             yield return prefix.ToArray();
-        foreach (var (element, child) in _children)
+        foreach (var (element, child) in Children)
         {
             prefix.Add(element);
             foreach (var path in child.PathsUnder(prefix))

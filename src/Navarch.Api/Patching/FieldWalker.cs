@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
+using Navarch.Api.Schema;
 
 namespace Navarch.Api.Patching;
 
@@ -29,6 +31,32 @@ internal static class FieldWalker
         return comparison;
     }
 
+    /// <summary>
+    /// <see cref="Compare"/> of the tracked parts of two objects (<see cref="TrackedObject.Of"/>), without copying
+    /// them: every write records managedFields, and a deep copy of both versions was most of what that cost.
+    /// </summary>
+    public static FieldComparison CompareTracked(JsonObject? before, JsonObject? after, string? subresource, ApplySchema schema)
+    {
+        var comparison = new FieldComparison(new FieldSet(), new FieldSet(), new FieldSet());
+        // The root is never a member itself (an empty path), so only its fields are compared.
+        if (schema.Kind is not (ApplyNodeKind.Struct or ApplyNodeKind.Map))
+            return comparison;
+        var left = TrackedObject.Fields(before, subresource);
+        var right = TrackedObject.Fields(after, subresource);
+        var path = new List<string>();
+        foreach (var (key, value) in left)
+        {
+            right.TryGetValue(key, out var other);
+            CompareField(key, value, other, schema, path, comparison);
+        }
+        foreach (var (key, value) in right)
+        {
+            if (!left.ContainsKey(key))
+                CompareField(key, null, value, schema, path, comparison);
+        }
+        return comparison;
+    }
+
     /// <summary>Deletes every member path of <paramref name="paths"/> from <paramref name="root"/>.</summary>
     public static void Remove(JsonObject root, FieldSet paths, ApplySchema schema) => Remove((JsonNode)root, paths, schema);
 
@@ -40,7 +68,7 @@ internal static class FieldWalker
                 foreach (var (key, child) in obj)
                 {
                     path.Add(FieldPath.Field(key));
-                    ToSet(child, schema.Child(key), path, set);
+                    ToSet(child, SchemaCache.Child(schema, key), path, set);
                     if (child is null || child is JsonObject { Count: 0 } || schema.Kind == ApplyNodeKind.Map)
                         set.Insert(path);
                     path.RemoveAt(path.Count - 1);
@@ -50,7 +78,7 @@ internal static class FieldWalker
                 foreach (var item in list)
                 {
                     path.Add(ItemKey(item, schema));
-                    ToSet(item, schema.Item(), path, set);
+                    ToSet(item, SchemaCache.Item(schema), path, set);
                     set.Insert(path);
                     path.RemoveAt(path.Count - 1);
                 }
@@ -78,13 +106,20 @@ internal static class FieldWalker
         {
             case ApplyNodeKind.Struct or ApplyNodeKind.Map
                 when lhs is JsonObject or null && rhs is JsonObject or null && !(IsEmpty(lhs) && IsEmpty(rhs)):
-                var left = lhs as JsonObject ?? [];
-                var right = rhs as JsonObject ?? [];
-                foreach (var key in left.Select(p => p.Key).Union(right.Select(p => p.Key)))
+                var left = lhs as JsonObject;
+                var right = rhs as JsonObject;
+                if (left is not null)
                 {
-                    path.Add(FieldPath.Field(key));
-                    Compare(left[key], right[key], schema.Child(key), path, result);
-                    path.RemoveAt(path.Count - 1);
+                    foreach (var (key, value) in left)
+                        CompareField(key, value, right?[key], schema, path, result);
+                }
+                if (right is not null)
+                {
+                    foreach (var (key, value) in right)
+                    {
+                        if (left is null || !left.ContainsKey(key))
+                            CompareField(key, null, value, schema, path, result);
+                    }
                 }
                 // A struct always exists in a Go object; only maps appear and disappear as a whole.
                 if (schema.Kind == ApplyNodeKind.Map)
@@ -94,15 +129,15 @@ internal static class FieldWalker
                 when lhs is JsonArray or null && rhs is JsonArray or null && !(IsEmpty(lhs) && IsEmpty(rhs)):
                 var leftItems = Index(lhs as JsonArray, schema);
                 var rightItems = Index(rhs as JsonArray, schema);
-                foreach (var key in leftItems.Keys.Union(rightItems.Keys))
+                foreach (var (key, l) in leftItems)
                 {
-                    path.Add(key);
-                    leftItems.TryGetValue(key, out var l);
-                    rightItems.TryGetValue(key, out var r);
-                    if (schema.Kind == ApplyNodeKind.KeyedList)
-                        Compare(l, r, schema.Item(), path, result);
-                    MarkPresence(l, r, path, result, leftItems.ContainsKey(key), rightItems.ContainsKey(key));
-                    path.RemoveAt(path.Count - 1);
+                    var inRight = rightItems.TryGetValue(key, out var r);
+                    CompareItem(key, l, r, true, inRight, schema, path, result);
+                }
+                foreach (var (key, r) in rightItems)
+                {
+                    if (!leftItems.ContainsKey(key))
+                        CompareItem(key, null, r, false, true, schema, path, result);
                 }
                 if (!schema.AlwaysPresent)
                     MarkPresence(lhs, rhs, path, result);
@@ -118,6 +153,24 @@ internal static class FieldWalker
                     result.Modified.Insert(path);
                 return;
         }
+    }
+
+    private static void CompareField(string key, JsonNode? lhs, JsonNode? rhs, ApplySchema schema, List<string> path, FieldComparison result)
+    {
+        if (lhs is null && rhs is null)
+            return;
+        path.Add(FieldPath.Field(key));
+        Compare(lhs, rhs, SchemaCache.Child(schema, key), path, result);
+        path.RemoveAt(path.Count - 1);
+    }
+
+    private static void CompareItem(string key, JsonNode? lhs, JsonNode? rhs, bool inLeft, bool inRight, ApplySchema schema, List<string> path, FieldComparison result)
+    {
+        path.Add(key);
+        if (schema.Kind == ApplyNodeKind.KeyedList)
+            Compare(lhs, rhs, SchemaCache.Item(schema), path, result);
+        MarkPresence(lhs, rhs, path, result, inLeft, inRight);
+        path.RemoveAt(path.Count - 1);
     }
 
     private static void MarkPresence(JsonNode? lhs, JsonNode? rhs, List<string> path, FieldComparison result, bool? inLeft = null, bool? inRight = null)
@@ -143,7 +196,7 @@ internal static class FieldWalker
                     if (child.Member)
                         obj.Remove(key);
                     else if (obj[key] is { } value)
-                        Remove(value, child, schema.Child(key));
+                        Remove(value, child, SchemaCache.Child(schema, key));
                     break;
                 case JsonArray list:
                     var index = list.ToList().FindIndex(item => ElementOf(item, schema) == element);
@@ -152,7 +205,7 @@ internal static class FieldWalker
                     if (child.Member)
                         list.RemoveAt(index);
                     else
-                        Remove(list[index], child, schema.Item());
+                        Remove(list[index], child, SchemaCache.Item(schema));
                     break;
             }
         }
@@ -176,6 +229,8 @@ internal static class FieldWalker
     private static string ItemKey(JsonNode? item, ApplySchema schema)
     {
         var obj = item as JsonObject;
+        if (schema.Keys.Count == 1 && obj?[schema.Keys[0]] is JsonValue single && PlainString(single) is { } text)
+            return "k:{\"" + schema.Keys[0] + "\":\"" + text + "\"}";
         var fields = new List<KeyValuePair<string, JsonNode?>>();
         foreach (var key in schema.Keys)
         {
@@ -188,6 +243,22 @@ internal static class FieldWalker
         return FieldPath.Key(fields);
     }
 
+    /// <summary>
+    /// A string value that JSON writes verbatim between quotes (letters, digits, <c>-._/:</c>), so that the
+    /// usual one-key item (<c>k:{"name":"nginx"}</c>) needs no JSON writer; null for anything else.
+    /// </summary>
+    private static string? PlainString(JsonValue value)
+    {
+        if (value.GetValueKind() != System.Text.Json.JsonValueKind.String || !value.TryGetValue<string>(out var text))
+            return null;
+        foreach (var c in text)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_' or '/' or ':'))
+                return null;
+        }
+        return text;
+    }
+
     private static bool IsEmpty(JsonNode? node) => node switch
     {
         null => true,
@@ -195,4 +266,28 @@ internal static class FieldWalker
         JsonArray a => a.Count == 0,
         _ => false,
     };
+}
+
+/// <summary>
+/// <see cref="ApplySchema.Child"/> and <see cref="ApplySchema.Item"/> memoized per model type: they reflect over
+/// the models on every call, and every write walks its whole object. Only declared properties are cached, so
+/// request data (unknown keys, map keys) never grows the cache.
+/// </summary>
+file static class SchemaCache
+{
+    private static readonly ConcurrentDictionary<(Type, string), ApplySchema> StructFields = new();
+    private static readonly ConcurrentDictionary<Type, ApplySchema> MapValues = new();
+    private static readonly ConcurrentDictionary<Type, ApplySchema> Items = new();
+
+    public static ApplySchema Child(ApplySchema schema, string key) => schema switch
+    {
+        { Kind: ApplyNodeKind.Struct, Type: { } type } when ModelShape.PropertiesOf(type).ContainsKey(key) =>
+            StructFields.GetOrAdd((type, key), static (k, s) => s.Child(k.Item2), schema),
+        // Every key of a typed map has the same value schema.
+        { Kind: ApplyNodeKind.Map, Type: { } type } => MapValues.GetOrAdd(type, static (_, a) => a.Schema.Child(a.Key), (Schema: schema, Key: key)),
+        _ => schema.Child(key),
+    };
+
+    public static ApplySchema Item(ApplySchema schema) =>
+        schema.Type is { } type ? Items.GetOrAdd(type, static (_, s) => s.Item(), schema) : schema.Item();
 }

@@ -20,13 +20,31 @@ public static class ManagedFields
         string apiVersion, DateTimeOffset now, string? subresource, Type? modelType = null)
     {
         var result = (JsonObject)newObj.DeepClone();
+        Record(oldObj, result, manager, operation, apiVersion, now, subresource, modelType);
+        return result;
+    }
+
+    /// <summary>
+    /// <see cref="RecordUpdate"/> in place: sets <c>metadata.managedFields</c> of <paramref name="newObj"/> itself,
+    /// for a writer that owns its copy. Neither object is otherwise changed.
+    /// </summary>
+    public static void Record(JsonObject? oldObj, JsonObject newObj, string manager, string operation,
+        string apiVersion, DateTimeOffset now, string? subresource, Type? modelType = null)
+    {
         var entries = ManagedEntry.Read(RequestChangedOwnership(oldObj, newObj) ? newObj : oldObj);
         var schema = ApplySchema.ForModel(modelType ?? ModelTypes.Find(newObj));
-        var comparison = FieldWalker.Compare(TrackedObject.Of(oldObj, subresource), TrackedObject.Of(newObj, subresource), schema);
-        var changed = comparison.Added.Union(comparison.Modified);
+        var comparison = FieldWalker.CompareTracked(oldObj, newObj, subresource, schema);
+        var changed = comparison.Modified.IsEmpty ? comparison.Added : comparison.Added.Union(comparison.Modified);
 
-        var self = new ManagedEntry(manager, operation, apiVersion, null, subresource, new FieldSet());
-        var updated = new List<ManagedEntry>();
+        var self = new ManagedEntry(manager, operation, apiVersion, null, subresource, changed);
+        // A create, or a first write nobody owned anything of: the writer owns what it set, nothing to take away.
+        if (entries.Count == 0)
+        {
+            ManagedEntry.Write(newObj, [self with { Time = ManagedEntry.FormatTime(now) }]);
+            return;
+        }
+
+        var updated = new List<ManagedEntry>(entries.Count + 1);
         ManagedEntry? previous = null;
         foreach (var entry in entries)
         {
@@ -38,8 +56,7 @@ public static class ManagedFields
         var fields = (previous?.Fields ?? new FieldSet()).Difference(comparison.Removed).Union(changed);
         var touched = !changed.IsEmpty || !comparison.Removed.IsEmpty;
         updated.Add(self with { Fields = fields, Time = touched || previous is null ? ManagedEntry.FormatTime(now) : previous.Time });
-        ManagedEntry.Write(result, updated);
-        return result;
+        ManagedEntry.Write(newObj, updated);
     }
 
     private static bool RequestChangedOwnership(JsonObject? oldObj, JsonObject newObj) =>

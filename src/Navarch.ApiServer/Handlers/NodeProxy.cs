@@ -42,6 +42,14 @@ public sealed class NodeProxy(ObjectRegistry registry)
         }
         using (response)
         {
+            if (!response.IsSuccessStatusCode)
+            {
+                // Upstream wraps the kubelet's plain-text errors in a Status.
+                var text = (await response.Content.ReadAsStringAsync(ctx.RequestAborted)).Trim();
+                var code = (int)response.StatusCode;
+                throw new ApiException(code, code switch { 400 => "BadRequest", 404 => "NotFound", _ => "InternalError" },
+                    text.Length > 0 ? text : $"the node agent answered {code}");
+            }
             ctx.Response.StatusCode = (int)response.StatusCode;
             ctx.Response.ContentType = response.Content.Headers.ContentType?.ToString() ?? "text/plain";
             await using var body = await response.Content.ReadAsStreamAsync(ctx.RequestAborted);
@@ -75,8 +83,21 @@ public sealed class NodeProxy(ObjectRegistry registry)
         }
         using var client = await ctx.WebSockets.AcceptWebSocketAsync(upstream.SubProtocol);
         using var done = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted);
-        await Task.WhenAny(RelayAsync(client, upstream, done.Token), RelayAsync(upstream, client, done.Token));
+        var toAgent = RelayAsync(client, upstream, done.Token);
+        var toClient = RelayAsync(upstream, client, done.Token);
+        // When one side closes, give the other a moment to answer the close handshake: cutting the
+        // connection at once makes kubectl report "connection reset by peer".
+        await Task.WhenAny(toAgent, toClient);
+        await Task.WhenAny(Task.WhenAll(toAgent, toClient), Task.Delay(TimeSpan.FromSeconds(5), ctx.RequestAborted).ContinueWith(_ => { }, CancellationToken.None));
         await done.CancelAsync();
+        foreach (var socket in new WebSocket[] { client, upstream })
+        {
+            if (socket.State is WebSocketState.CloseReceived)
+            {
+                try { await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None); }
+                catch (WebSocketException) { }
+            }
+        }
     }
 
     private static async Task RelayAsync(WebSocket from, WebSocket to, CancellationToken ct)

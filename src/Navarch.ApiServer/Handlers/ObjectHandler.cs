@@ -23,10 +23,10 @@ public sealed class ObjectHandler(ObjectRegistry registry, TimeProvider time)
     {
         var warnings = new List<string>();
         var node = RequestBody.ParseNode(await RequestBody.ReadTextAsync(ctx.Request, ctx.RequestAborted), MediaTypes.ContentType(ctx.Request));
-        var obj = RequestBody.Decode(info.Resource, node, q.FieldValidation, warnings);
-        var created = await registry.CreateAsync(info.Resource, info.Namespace, obj, Options(ctx, q, null), ctx.RequestAborted);
+        var json = RequestBody.Check(info.Resource, node, q.FieldValidation, warnings);
+        var created = await registry.CreateJsonAsync(info.Resource, info.Namespace, json, Options(ctx, q, null), ctx.RequestAborted);
         Responses.AddWarnings(ctx, warnings);
-        await WriteObjectAsync(ctx, 201, info.Resource, created, q);
+        await WriteResultAsync(ctx, 201, info.Resource, created, q);
     }
 
     public async Task UpdateAsync(HttpContext ctx, RequestInfo info, QueryOptions q)
@@ -34,12 +34,13 @@ public sealed class ObjectHandler(ObjectRegistry registry, TimeProvider time)
         var rt = info.Resource;
         var warnings = new List<string>();
         var node = RequestBody.ParseNode(await RequestBody.ReadTextAsync(ctx.Request, ctx.RequestAborted), MediaTypes.ContentType(ctx.Request));
-        var wanted = RequestBody.Decode(rt, node, q.FieldValidation, warnings);
+        var wanted = RequestBody.Check(rt, node, q.FieldValidation, warnings);
         var strategy = registry.StrategyFor(rt);
-        var (result, created) = await registry.UpdateAsync(rt, info.Namespace, info.Name!,
-            _ => ObjectRegistryClone(rt, wanted), Options(ctx, q, info.Subresource), strategy.AllowCreateOnUpdate && info.Subresource is null, ctx.RequestAborted);
+        // A copy per attempt: the registry changes what it is given.
+        var result = await registry.UpdateJsonAsync(rt, info.Namespace, info.Name!,
+            _ => (JsonObject)wanted.DeepClone(), Options(ctx, q, info.Subresource), strategy.AllowCreateOnUpdate && info.Subresource is null, ctx.RequestAborted);
         Responses.AddWarnings(ctx, warnings);
-        await WriteObjectAsync(ctx, created ? 201 : 200, rt, result, q);
+        await WriteResultAsync(ctx, result.Created ? 201 : 200, rt, result, q);
     }
 
     public async Task DeleteAsync(HttpContext ctx, RequestInfo info, QueryOptions q)
@@ -128,8 +129,11 @@ public sealed class ObjectHandler(ObjectRegistry registry, TimeProvider time)
         return options;
     }
 
-    private static IKubernetesObject<V1ObjectMeta> ObjectRegistryClone(ResourceType rt, IKubernetesObject<V1ObjectMeta> obj) =>
-        rt.Decode(KubernetesJson.Serialize(obj));
+    /// <summary>Writes the outcome of a write: the stored bytes when there are some, else the object serialized.</summary>
+    internal Task WriteResultAsync(HttpContext ctx, int code, ResourceType rt, WriteResult result, QueryOptions q) =>
+        result.Json is not null && !MediaTypes.WantsTable(ctx.Request)
+            ? Responses.WriteBytesAsync(ctx, code, result.Json)
+            : WriteObjectAsync(ctx, code, rt, result.Object, q);
 
     /// <summary>Writes one object as JSON, or as a one-row Table when the client asked for Tables.</summary>
     internal async Task WriteObjectAsync(HttpContext ctx, int code, ResourceType rt, IKubernetesObject<V1ObjectMeta> obj, QueryOptions q, CachedObject? cached = null)

@@ -31,22 +31,23 @@ public sealed class PatchHandler(ObjectRegistry registry, ObjectHandler objects,
             // Validate the configuration itself (kind, unknown fields) before merging it.
             RequestBody.Decode(rt, applied.DeepClone(), q.FieldValidation, warnings);
             var applyOptions = options with { FieldManager = ObjectRegistry.ApplyManagerMarker };
-            var (appliedObj, created) = await registry.UpdateAsync(rt, info.Namespace, info.Name!, current =>
+            var applyResult = await registry.UpdateJsonAsync(rt, info.Namespace, info.Name!, live =>
             {
-                var live = current is null ? null : ObjectRegistry.ToJson(current);
                 var result = Guard(() => new ServerSideApply().Apply(live, (JsonObject)applied.DeepClone(), q.FieldManager, q.Force, rt.ClrType, time.GetUtcNow()));
                 var merged = result.Object;
-                if (current is not null) ((JsonObject)merged["metadata"]!)["resourceVersion"] = null;
-                return ObjectRegistry.FromJson(rt, merged);
+                if (live is not null) ((JsonObject)merged["metadata"]!)["resourceVersion"] = null;
+                merged["apiVersion"] = rt.ApiVersion;
+                merged["kind"] = rt.Kind;
+                return merged;
             }, applyOptions, allowCreate: info.Subresource is null, ctx.RequestAborted);
             Responses.AddWarnings(ctx, warnings);
-            await objects.WriteObjectAsync(ctx, created ? 201 : 200, rt, appliedObj, q);
+            await objects.WriteResultAsync(ctx, applyResult.Created ? 201 : 200, rt, applyResult, q);
             return;
         }
 
-        var (obj, _) = await registry.UpdateAsync(rt, info.Namespace, info.Name!, current =>
+        var patchResult = await registry.UpdateJsonAsync(rt, info.Namespace, info.Name!, current =>
         {
-            var live = ObjectRegistry.ToJson(current!);
+            var live = current!;
             var patched = Guard(() => contentType switch
             {
                 MediaTypes.JsonPatch => JsonPatch.Apply(live, patch),
@@ -60,10 +61,10 @@ public sealed class PatchHandler(ObjectRegistry registry, ObjectHandler objects,
                 if (unknown.Count > 0 && q.FieldValidation == "Strict") throw ApiException.BadRequest(UnknownFields.StrictError(unknown, rt.Kind, rt.Version));
                 warnings.AddRange(UnknownFields.Warnings(unknown));
             }
-            return RequestBody.Decode(rt, patchedObject, "Ignore", warnings);
+            return RequestBody.Check(rt, patchedObject, "Ignore", warnings);
         }, options, allowCreate: false, ctx.RequestAborted);
         Responses.AddWarnings(ctx, warnings);
-        await objects.WriteObjectAsync(ctx, 200, rt, obj, q);
+        await objects.WriteResultAsync(ctx, 200, rt, patchResult, q);
     }
 
     private static T Guard<T>(Func<T> apply)

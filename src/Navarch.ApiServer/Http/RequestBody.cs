@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Http;
 using Navarch.Api.Resources;
 using Navarch.Api.Patching;
 using Navarch.Api.Schema;
+using Navarch.ApiServer.Storage;
 
 namespace Navarch.ApiServer.Http;
 
@@ -64,7 +65,14 @@ public static class RequestBody
     /// Decodes an object of <paramref name="rt"/> from <paramref name="node"/>, enforcing kind/apiVersion and
     /// <paramref name="fieldValidation"/> (Strict: 400 naming unknown fields; Warn: warnings returned).
     /// </summary>
-    public static IKubernetesObject<V1ObjectMeta> Decode(ResourceType rt, JsonNode node, string fieldValidation, List<string> warnings)
+    public static IKubernetesObject<V1ObjectMeta> Decode(ResourceType rt, JsonNode node, string fieldValidation, List<string> warnings) =>
+        DecodeChecked(rt, Check(rt, node, fieldValidation, warnings));
+
+    /// <summary>
+    /// Everything <see cref="Decode"/> checks, without decoding: returns <paramref name="node"/> as an object with
+    /// upstream's kind and apiVersion set, for writers that keep working on the JSON.
+    /// </summary>
+    public static JsonObject Check(ResourceType rt, JsonNode node, string fieldValidation, List<string> warnings)
     {
         if (node is not JsonObject obj) throw ApiException.BadRequest("the body of the request must be a JSON object");
         var kind = obj["kind"]?.GetValueKind() == JsonValueKind.String ? obj["kind"]!.GetValue<string>() : null;
@@ -82,13 +90,17 @@ public static class RequestBody
                 warnings.AddRange(UnknownFields.Warnings(unknown));
             }
         }
+        obj["kind"] = rt.Kind;
+        obj["apiVersion"] = rt.ApiVersion;
+        return obj;
+    }
+
+    /// <summary>Decodes JSON that passed <see cref="Check"/>; a value the model can't hold is upstream's 400.</summary>
+    public static IKubernetesObject<V1ObjectMeta> DecodeChecked(ResourceType rt, JsonObject obj)
+    {
         try
         {
-            obj["kind"] = rt.Kind;
-            obj["apiVersion"] = rt.ApiVersion;
-            var decoded = rt.Decode(obj.ToJsonString());
-            decoded.Metadata ??= new V1ObjectMeta();
-            return decoded;
+            return ObjectCodec.DecodeNode(rt, obj);
         }
         catch (JsonException e)
         {
@@ -99,5 +111,4 @@ public static class RequestBody
             throw ApiException.BadRequest($"{rt.Kind} in version \"{rt.Version}\" cannot be handled as a {rt.Kind}: {e.Message}");
         }
     }
-
 }

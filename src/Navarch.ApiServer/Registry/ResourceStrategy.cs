@@ -26,8 +26,14 @@ public class ResourceStrategy(ResourceType type)
     /// <summary>Whether PUT of a missing object creates it (upstream's AllowCreateOnUpdate).</summary>
     public virtual bool AllowCreateOnUpdate => false;
 
-    /// <summary>Resets what a client may not set on create (status for kinds with a status subresource).</summary>
-    public virtual void PrepareForCreate(IKubernetesObject<V1ObjectMeta> obj, JsonObject json)
+    /// <summary>
+    /// True when the create, update or delete hooks do anything; the registry then hands them copies of the old
+    /// version that they may keep or change, instead of the watch cache's shared object.
+    /// </summary>
+    public virtual bool HasWriteHooks => false;
+
+    /// <summary>Resets what a client may not set on create (status for kinds with a status subresource), on the request's JSON.</summary>
+    public virtual void PrepareForCreate(JsonObject json)
     {
         if (HasStatusSubresource) json.Remove("status");
     }

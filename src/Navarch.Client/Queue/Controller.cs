@@ -6,11 +6,12 @@ namespace Navarch.Client.Queue;
 /// A control loop: event handlers enqueue keys, workers call <see cref="SyncAsync"/> for each, one worker per
 /// key at a time; a failed sync is retried with back-off.
 /// </summary>
-public abstract partial class Controller(string name, ILogger log)
+public abstract partial class Controller(string name, ILogger log, TimeProvider? time = null)
 {
     private readonly ILogger _log = log;
 
-    protected WorkQueue Queue { get; } = new();
+    /// <summary>Keys to sync; its back-off and delays run on the controller's clock (fake in tests).</summary>
+    protected WorkQueue Queue { get; } = new(time);
     public string Name { get; } = name;
 
     /// <summary>Brings the world in line with the object named <paramref name="key"/>; throw to retry.</summary>

@@ -30,7 +30,7 @@ public sealed class EndpointSliceController : Controller, IControllerLoop
     private readonly int _workers;
 
     public EndpointSliceController(ControllerContext context)
-        : base("endpointslice-controller", context.Loggers.CreateLogger<EndpointSliceController>())
+        : base("endpointslice-controller", context.Loggers.CreateLogger<EndpointSliceController>(), context.Time)
     {
         _client = context.Client;
         _services = context.Informers.Services;

@@ -25,7 +25,7 @@ public sealed class EndpointsController : Controller, IControllerLoop
     private readonly int _workers;
 
     public EndpointsController(ControllerContext context)
-        : base("endpoint-controller", context.Loggers.CreateLogger<EndpointsController>())
+        : base("endpoint-controller", context.Loggers.CreateLogger<EndpointsController>(), context.Time)
     {
         _client = context.Client;
         _services = context.Informers.Services;
@@ -89,7 +89,8 @@ public sealed class EndpointsController : Controller, IControllerLoop
             ? new V1Endpoints { Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns } }
             : DeepCopy.Of(current);
         desired.Subsets = subsets;
-        desired.Metadata.Labels = labels;
+        // Like upstream's (a Go map with omitempty), no labels means no labels field.
+        desired.Metadata.Labels = labels.Count == 0 ? null : labels;
         var annotations = desired.Metadata.Annotations ??= new Dictionary<string, string>();
         if (EndpointsBuilder.TriggerTime(service, pods) is { } trigger)
             annotations[EndpointsKeys.LastChangeTriggerTime] = trigger.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'");

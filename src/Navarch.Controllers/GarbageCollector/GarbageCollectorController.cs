@@ -28,7 +28,7 @@ public sealed partial class GarbageCollectorController : Controller, IController
     private readonly HashSet<string> _absent = [];
 
     public GarbageCollectorController(ControllerContext ctx)
-        : base("garbagecollector", ctx.Loggers.CreateLogger<GarbageCollectorController>())
+        : base("garbagecollector", ctx.Loggers.CreateLogger<GarbageCollectorController>(), ctx.Time)
     {
         _objects = new DynamicObjects(ctx.Client, ctx.Time);
         _workers = ctx.Options.ConcurrentSyncs;

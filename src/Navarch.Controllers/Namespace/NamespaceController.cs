@@ -26,7 +26,7 @@ public sealed partial class NamespaceController : Controller, IControllerLoop
     private readonly ILogger _log;
 
     public NamespaceController(ControllerContext ctx)
-        : base("namespace", ctx.Loggers.CreateLogger<NamespaceController>())
+        : base("namespace", ctx.Loggers.CreateLogger<NamespaceController>(), ctx.Time)
     {
         _client = ctx.Client;
         _namespaces = ctx.Informers.Namespaces;

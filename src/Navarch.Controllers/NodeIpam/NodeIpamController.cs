@@ -28,7 +28,7 @@ public sealed partial class NodeIpamController : Controller, IControllerLoop
     private readonly Dictionary<string, string> _assigned = [];
 
     public NodeIpamController(ControllerContext context)
-        : base("node-ipam-controller", context.Loggers.CreateLogger<NodeIpamController>())
+        : base("node-ipam-controller", context.Loggers.CreateLogger<NodeIpamController>(), context.Time)
     {
         _client = context.Client;
         _nodes = context.Informers.Nodes;
@@ -89,8 +89,11 @@ public sealed partial class NodeIpamController : Controller, IControllerLoop
         }
         if (cidr is null)
         {
+            // No retry with back-off: a node going frees a subnet and re-queues every waiting node (see above),
+            // so thousands of waiting nodes cause no storm of retries.
             await _recorder.WarningAsync(NodeRef(node), "CIDRNotAvailable", $"Node {key} status is now: CIDRNotAvailable", ct);
-            throw new InvalidOperationException($"no pod CIDR left in the cluster network for node {key}");
+            LogNoCidr(key);
+            return;
         }
         var patch = new V1Patch(KubernetesJson.Serialize(new { spec = new { podCIDR = cidr, podCIDRs = new[] { cidr } } }), V1Patch.PatchType.MergePatch);
         try
@@ -120,6 +123,9 @@ public sealed partial class NodeIpamController : Controller, IControllerLoop
         // Upstream's node events use the node's name as the uid.
         Metadata = new V1ObjectMeta { Name = node.Metadata.Name, Uid = node.Metadata.Name },
     };
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "no pod CIDR left in the cluster network for node {Node}")]
+    private partial void LogNoCidr(string node);
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "node {Node} gets pod CIDR {Cidr}")]
     private partial void LogAssigned(string node, string cidr);

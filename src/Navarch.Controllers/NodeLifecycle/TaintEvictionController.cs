@@ -32,7 +32,7 @@ public sealed partial class TaintEvictionController : Controller, IControllerLoo
     private readonly ConcurrentDictionary<string, DateTime> _taintSeen = new();
 
     public TaintEvictionController(ControllerContext context)
-        : base("taint-eviction-controller", context.Loggers.CreateLogger<TaintEvictionController>())
+        : base("taint-eviction-controller", context.Loggers.CreateLogger<TaintEvictionController>(), context.Time)
     {
         _client = context.Client;
         _pods = context.Informers.Pods;

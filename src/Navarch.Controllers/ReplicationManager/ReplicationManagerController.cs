@@ -23,7 +23,7 @@ public sealed partial class ReplicationManagerController : Controller, IControll
     private readonly ILogger _log;
 
     public ReplicationManagerController(ControllerContext ctx)
-        : base("replicationmanager", ctx.Loggers.CreateLogger<ReplicationManagerController>())
+        : base("replicationmanager", ctx.Loggers.CreateLogger<ReplicationManagerController>(), ctx.Time)
     {
         _client = ctx.Client;
         _pods = ctx.Informers.Pods;

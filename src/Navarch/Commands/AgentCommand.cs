@@ -4,8 +4,10 @@ using Navarch.Agent;
 using Navarch.Agent.Containerd;
 using Navarch.Agent.Images;
 using Navarch.Agent.Node;
+using Navarch.Agent.Probes;
 using Navarch.Agent.Runtime;
 using Navarch.Agent.Server;
+using Navarch.Client.Events;
 
 namespace Navarch.Commands;
 
@@ -89,7 +91,15 @@ public static class AgentCommand
             {
                 var client = ControlPlaneFlags.Client(result.GetValue(server)!);
                 var shared = AgentShared.ForNode(client, options.NodeName, TimeProvider.System, loggers);
-                var host = new AgentHost(options, runtime, shared, probes: null, network, serve);
+                // The fake runtime runs nothing a probe could reach: its containers count as ready.
+                IProbeManager? probes = null;
+                if (!fake)
+                {
+                    var recorder = new EventRecorder(client, "kubelet", options.NodeName);
+                    probes = new ProbeManager(new Prober(runtime, TimeProvider.System), TimeProvider.System,
+                        (pod, container, message) => _ = recorder.WarningAsync(pod, ProbeManager.UnhealthyReason, message));
+                }
+                var host = new AgentHost(options, runtime, shared, probes, network, serve);
                 Console.Error.WriteLine($"navarch agent: node {options.NodeName} ({options.NodeIp}) on {(fake ? "the fake runtime" : connection!.Endpoint)}");
                 using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 var informers = shared.RunAsync(stop.Token);

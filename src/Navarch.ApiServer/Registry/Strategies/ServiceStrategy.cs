@@ -9,6 +9,9 @@ namespace Navarch.ApiServer.Registry.Strategies;
 /// <summary>Services: cluster IPs and node ports come and go with the object.</summary>
 public sealed class ServiceStrategy(ServiceAllocator allocator) : ResourceStrategy(ResourceCatalog.Services)
 {
+    /// <summary>The allocator keeps parts of the old version (its cluster IPs) in the new one.</summary>
+    public override bool HasWriteHooks => true;
+
     /// <summary>
     /// As upstream's dropTypeDependentFields: leaving NodePort/LoadBalancer drops the fields only those types
     /// may have (externalTrafficPolicy, node ports, health-check node port) when the client left them unchanged.

@@ -6,15 +6,13 @@ using Navarch.Agent.Containerd;
 using Navarch.Agent.Cri;
 using Navarch.Agent.Images;
 using Navarch.Agent.Runtime;
-using Navarch.Testing;
-
-namespace Navarch.Agent.Tests.E2E;
+namespace Navarch.Testing;
 
 /// <summary>
 /// A <see cref="LabNode"/> with a real <c>navarch agent --runtime containerd</c> and the lab's images imported:
 /// everything the E2E needs, and a teardown that removes it all (sandboxes through CRI first, so CNI DEL runs).
 /// </summary>
-internal sealed partial class AgentLab : IAsyncDisposable
+public sealed partial class AgentLab : IAsyncDisposable
 {
     public const string ClusterCidr = "10.244.0.0/16";
     private static readonly string ImageCache = Path.Combine(Path.GetTempPath(), "navarch-e2e-images");
@@ -24,20 +22,47 @@ internal sealed partial class AgentLab : IAsyncDisposable
 
     private AgentLab(LabNode node) => Node = node;
 
+    /// <summary>The node: namespace, server, agent.</summary>
     public LabNode Node { get; }
+
+    /// <summary>The official client, connected through the node's namespace.</summary>
     public IKubernetes Client => Node.Client;
-    public ContainerdPaths Containerd => ContainerdPaths.For(new ContainerdOptions { DataDir = Node.AgentDataDir, SandboxImage = ImageRecipes.PauseName });
+
+    /// <summary>Where the agent's containerd keeps everything (socket, config, root).</summary>
+    public ContainerdPaths Containerd => ContainerdPaths.For(ContainerdOptions);
+
+    /// <summary>CRI straight to the agent's containerd.</summary>
     public CriRuntime Cri { get; private set; } = null!;
+
+    /// <summary>The node's pod CIDR (assigned by the controller manager).</summary>
     public string PodCidr { get; private set; } = "";
+
+    // As `navarch agent` configures its containerd (AgentCommand), so that a containerd restarted for the teardown reads the same state.
+    private ContainerdOptions ContainerdOptions => new()
+    {
+        DataDir = Node.AgentDataDir,
+        SandboxImage = "docker.io/" + ImageRecipes.PauseName,
+        NetworkNamespace = Node.Netns.Path,
+        Snapshotter = SnapshotterOf(ContainerdPaths.For(new ContainerdOptions { DataDir = Node.AgentDataDir, SandboxImage = "" }).ConfigFile),
+    };
 
     /// <summary>Sandbox ids seen during the test (to check CNI's host-wide cache for leftovers).</summary>
     public IReadOnlyCollection<string> SandboxIds { get { lock (_sandboxIds) return _sandboxIds.ToArray(); } }
 
-    public static async Task<AgentLab> StartAsync(CancellationToken ct)
+    /// <summary>Starts the lab with every image the E2E uses (pause, nginx, busybox).</summary>
+    public static Task<AgentLab> StartAsync(CancellationToken ct) => StartAsync(LabImages.All, ct);
+
+    /// <summary>
+    /// Starts a node (server with <see cref="ClusterCidr"/>, <c>navarch agent --runtime containerd</c>), imports the
+    /// pause image and <paramref name="images"/>, and returns once the node is Ready with a pod CIDR.
+    /// </summary>
+    public static async Task<AgentLab> StartAsync(LabImages images, CancellationToken ct)
     {
         // Built once per machine and cached: the tarballs are deterministic.
         var builder = new ImageBuilder(ImageCache);
-        var tarballs = new[] { await builder.BuildPauseAsync(ct), await builder.BuildNginxAsync(ct), await builder.BuildBusyboxAsync(ct) };
+        var tarballs = new List<string> { await builder.BuildPauseAsync(ct) };
+        if (images.HasFlag(LabImages.Nginx)) tarballs.Add(await builder.BuildNginxAsync(ct));
+        if (images.HasFlag(LabImages.Busybox)) tarballs.Add(await builder.BuildBusyboxAsync(ct));
 
         var node = await LabNode.StartAsync("node1", "192.168.0.201", "--cluster-cidr", ClusterCidr);
         var lab = new AgentLab(node);
@@ -73,6 +98,7 @@ internal sealed partial class AgentLab : IAsyncDisposable
         }
     }
 
+    /// <summary>What the node's agent printed (for failure messages).</summary>
     public static string AgentOutput(LabNode node) => node.Agent?.Output ?? "(agent not running)";
 
     private static string? SnapshotterOf(string configFile)
@@ -111,31 +137,43 @@ internal sealed partial class AgentLab : IAsyncDisposable
 
     /// <summary>
     /// Removes every sandbox through CRI (CNI DEL runs), stops the agent (and with it containerd), kills what is
-    /// left in the namespace (shims), deletes it and the data. Idempotent; runs also when the test failed.
+    /// left in the namespace (shims), deletes it and the data. Idempotent; runs also when the test failed, and when
+    /// containerd is already gone (a Ctrl+C reaches every process of the terminal's group): then a containerd on the
+    /// same state is started just to remove the sandboxes.
     /// </summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
-        if (Cri is not null)
+        try
         {
-            try
-            {
-                using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-                // Kill the agent alone first, so it recreates nothing; its containerd lives on for the CRI calls.
-                if (Node.Agent is { } agent) await agent.KillAloneAsync();
-                foreach (var s in await Cri.ListSandboxesAsync(null, deadline.Token))
-                {
-                    lock (_sandboxIds) _sandboxIds.Add(s.Id);
-                    await Cri.StopSandboxAsync(s.Id, deadline.Token);
-                    await Cri.RemoveSandboxAsync(s.Id, deadline.Token);
-                }
-            }
-            catch (Exception e) when (e is RuntimeException or OperationCanceledException)
-            {
-                // containerd is already gone: the namespace teardown below still removes what runs.
-            }
-            Cri.Dispose();
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            // Kill the agent alone first, so it recreates nothing; its containerd lives on for the CRI calls.
+            if (Node.Agent is { } agent) await agent.KillAloneAsync();
+            var teardown = new LabSandboxTeardown(Node.Netns, ContainerdOptions, id => { lock (_sandboxIds) _sandboxIds.Add(id); });
+            await teardown.RunAsync(Cri, deadline.Token);
         }
-        await Node.DisposeAsync();
+        catch (Exception e) when (e is RuntimeException or OperationCanceledException or TimeoutException)
+        {
+            // Best effort: the namespace teardown below still removes what runs.
+        }
+        finally
+        {
+            Cri?.Dispose();
+            await Node.DisposeAsync();
+        }
     }
+}
+
+/// <summary>Which images a lab imports besides the pause image.</summary>
+[Flags]
+public enum LabImages
+{
+    /// <summary>Only the pause image.</summary>
+    None = 0,
+    /// <summary>nginx from Debian's package.</summary>
+    Nginx = 1,
+    /// <summary>busybox.</summary>
+    Busybox = 2,
+    /// <summary>Everything the E2E uses.</summary>
+    All = Nginx | Busybox,
 }
