@@ -1,4 +1,7 @@
+using k8s;
+using k8s.Models;
 using Microsoft.Extensions.Logging;
+using Navarch.Client.Informers;
 
 namespace Navarch.Client.Queue;
 
@@ -13,6 +16,20 @@ public abstract partial class Controller(string name, ILogger log, TimeProvider?
     /// <summary>Keys to sync; its back-off and delays run on the controller's clock (fake in tests).</summary>
     protected WorkQueue Queue { get; } = new(time);
     public string Name { get; } = name;
+
+    /// <summary>Handlers that queue the key of whatever object changed.</summary>
+    protected EventHandlers<T> EnqueueOwnKey<T>() where T : IKubernetesObject<V1ObjectMeta> => new()
+    {
+        OnAdd = o => Queue.Add(ObjectKey.Of(o)),
+        OnUpdate = (_, o) => Queue.Add(ObjectKey.Of(o)),
+        OnDelete = o => Queue.Add(ObjectKey.Of(o)),
+    };
+
+    /// <summary>Queues every key of <paramref name="keys"/>.</summary>
+    protected void EnqueueAll(IEnumerable<string> keys)
+    {
+        foreach (var key in keys) Queue.Add(key);
+    }
 
     /// <summary>Brings the world in line with the object named <paramref name="key"/>; throw to retry.</summary>
     protected abstract Task SyncAsync(string key, CancellationToken ct);

@@ -40,18 +40,8 @@ public sealed class EndpointSliceController : Controller, IControllerLoop
         _recorder = context.Recorder("endpoint-slice-controller");
         _workers = context.Options.ConcurrentSyncs;
 
-        _services.AddHandlers(new EventHandlers<V1Service>
-        {
-            OnAdd = s => Queue.Add(ObjectKey.Of(s)),
-            OnUpdate = (_, s) => Queue.Add(ObjectKey.Of(s)),
-            OnDelete = s => Queue.Add(ObjectKey.Of(s)),
-        });
-        _pods.AddHandlers(new EventHandlers<V1Pod>
-        {
-            OnAdd = p => EnqueueAll(ServiceMembership.ServicesOf(p, _services.List(p.Metadata.NamespaceProperty))),
-            OnUpdate = (old, p) => EnqueueAll(ServiceMembership.ServicesOfChange(old, p, _services.List(p.Metadata.NamespaceProperty))),
-            OnDelete = p => EnqueueAll(ServiceMembership.ServicesOf(p, _services.List(p.Metadata.NamespaceProperty))),
-        });
+        _services.AddHandlers(EnqueueOwnKey<V1Service>());
+        _pods.AddHandlers(ServiceMembership.PodHandlers(_services, EnqueueAll));
         // Someone changing or deleting one of our slices: put it right.
         _slices.AddHandlers(new EventHandlers<V1EndpointSlice>
         {
@@ -143,8 +133,4 @@ public sealed class EndpointSliceController : Controller, IControllerLoop
     private static string? Label(V1EndpointSlice slice, string key) =>
         slice.Metadata.Labels is { } labels && labels.TryGetValue(key, out var v) ? v : null;
 
-    private void EnqueueAll(IEnumerable<string> keys)
-    {
-        foreach (var key in keys) Queue.Add(key);
-    }
 }

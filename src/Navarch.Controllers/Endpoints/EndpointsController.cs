@@ -34,18 +34,8 @@ public sealed class EndpointsController : Controller, IControllerLoop
         _recorder = context.Recorder("endpoint-controller");
         _workers = context.Options.ConcurrentSyncs;
 
-        _services.AddHandlers(new EventHandlers<V1Service>
-        {
-            OnAdd = s => Queue.Add(ObjectKey.Of(s)),
-            OnUpdate = (_, s) => Queue.Add(ObjectKey.Of(s)),
-            OnDelete = s => Queue.Add(ObjectKey.Of(s)),
-        });
-        _pods.AddHandlers(new EventHandlers<V1Pod>
-        {
-            OnAdd = p => EnqueueAll(ServiceMembership.ServicesOf(p, _services.List(p.Metadata.NamespaceProperty))),
-            OnUpdate = (old, p) => EnqueueAll(ServiceMembership.ServicesOfChange(old, p, _services.List(p.Metadata.NamespaceProperty))),
-            OnDelete = p => EnqueueAll(ServiceMembership.ServicesOf(p, _services.List(p.Metadata.NamespaceProperty))),
-        });
+        _services.AddHandlers(EnqueueOwnKey<V1Service>());
+        _pods.AddHandlers(ServiceMembership.PodHandlers(_services, EnqueueAll));
         _endpoints.AddHandlers(new EventHandlers<V1Endpoints> { OnDelete = e => Queue.Add(ObjectKey.Of(e)) });
     }
 
@@ -114,10 +104,6 @@ public sealed class EndpointsController : Controller, IControllerLoop
         }
     }
 
-    private void EnqueueAll(IEnumerable<string> keys)
-    {
-        foreach (var key in keys) Queue.Add(key);
-    }
 
     /// <summary>The Service's labels, plus the headless marker when it has no cluster IP.</summary>
     internal static Dictionary<string, string> DesiredLabels(V1Service service)

@@ -17,4 +17,12 @@ public static class ServiceMembership
     /// <summary>The Services a pod change concerns: those that selected it before and those that select it now.</summary>
     public static IEnumerable<string> ServicesOfChange(V1Pod old, V1Pod current, IReadOnlyList<V1Service> services) =>
         ServicesOf(old, services).Union(ServicesOf(current, services));
+
+    /// <summary>Pod handlers that queue the keys of the Services a pod change concerns.</summary>
+    public static EventHandlers<V1Pod> PodHandlers(Informer<V1Service> services, Action<IEnumerable<string>> enqueue) => new()
+    {
+        OnAdd = p => enqueue(ServicesOf(p, services.List(p.Metadata.NamespaceProperty))),
+        OnUpdate = (old, p) => enqueue(ServicesOfChange(old, p, services.List(p.Metadata.NamespaceProperty))),
+        OnDelete = p => enqueue(ServicesOf(p, services.List(p.Metadata.NamespaceProperty))),
+    };
 }
