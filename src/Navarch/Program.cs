@@ -8,4 +8,7 @@ root.Subcommands.Add(StandaloneCommands.Scheduler());
 root.Subcommands.Add(ImageCommand.Create());
 root.Subcommands.Add(AgentCommand.Create());
 root.Subcommands.Add(HollowNodesCommand.Create());
+root.Subcommands.Add(UpCommand.Create());
+root.Subcommands.Add(DownCommand.Create());
+root.Subcommands.Add(UpCommand.CreateForwarder());
 return await root.Parse(args).InvokeAsync();

@@ -26,10 +26,14 @@ internal static class ModelShape
 {
     private static readonly ConcurrentDictionary<Type, IReadOnlyDictionary<string, Type>> Properties = new();
 
-    public static ShapeKind KindOf(Type? type)
+    private static readonly ConcurrentDictionary<Type, ShapeKind> Kinds = new();
+    private static readonly ConcurrentDictionary<Type, Type?> Elements = new();
+
+    /// <summary>The shape of <paramref name="type"/>; cached, as the walkers ask for it at every JSON node.</summary>
+    public static ShapeKind KindOf(Type? type) => type is null ? ShapeKind.FreeForm : Kinds.GetOrAdd(type, ComputeKind);
+
+    private static ShapeKind ComputeKind(Type type)
     {
-        if (type is null)
-            return ShapeKind.FreeForm;
         type = Nullable.GetUnderlyingType(type) ?? type;
         if (type == typeof(string) || type.IsPrimitive || type.IsEnum || type == typeof(decimal)
             || type == typeof(DateTime) || type == typeof(DateTimeOffset) || type == typeof(byte[])
@@ -46,7 +50,7 @@ internal static class ModelShape
 
     /// <summary>The element type of a map or list type, else null.</summary>
     public static Type? ElementOf(Type? type) =>
-        type is null ? null : DictionaryValueType(type) ?? ListElementType(type);
+        type is null ? null : Elements.GetOrAdd(type, t => DictionaryValueType(t) ?? ListElementType(t));
 
     /// <summary>JSON property name → declared CLR type for a model struct (empty for other types).</summary>
     public static IReadOnlyDictionary<string, Type> PropertiesOf(Type type) =>

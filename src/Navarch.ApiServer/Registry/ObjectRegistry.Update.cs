@@ -162,8 +162,9 @@ public sealed partial class ObjectRegistry
         var oldMeta = (JsonObject)old["metadata"]!;
         foreach (var field in ServerOwnedMetadata)
             meta[field] = oldMeta[field]?.DeepClone();
-        // A client that sends no managedFields keeps the recorded ones (upstream resets them only when asked).
-        if (meta["managedFields"] is null) meta["managedFields"] = oldMeta["managedFields"]?.DeepClone();
+        // A client that sends no managedFields keeps the recorded ones (upstream resets them only when asked):
+        // recording reads them from the old version, so only server-side apply (which records nothing here) needs a copy.
+        if (meta["managedFields"] is null && options.FieldManager == ApplyManagerMarker) meta["managedFields"] = oldMeta["managedFields"]?.DeepClone();
         json["apiVersion"] = rt.ApiVersion;
         json["kind"] = rt.Kind;
 

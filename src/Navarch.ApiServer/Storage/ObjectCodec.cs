@@ -69,9 +69,6 @@ public static class ObjectCodec
     public static JsonObject ToNode(IKubernetesObject<V1ObjectMeta> obj) =>
         JsonSerializer.SerializeToNode(obj, obj.GetType(), Options)!.AsObject();
 
-    /// <summary>A value of the model type <typeparamref name="T"/> from a JSON node.</summary>
-    public static T? DecodeValue<T>(JsonNode json) => json.Deserialize<T>(Options);
-
     /// <summary>A deep copy, for handlers that change an object the watch cache shares.</summary>
     public static IKubernetesObject<V1ObjectMeta> Clone(ResourceType rt, IKubernetesObject<V1ObjectMeta> obj) =>
         DecodeJson(rt, JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), Options));

@@ -9,9 +9,11 @@ namespace Navarch.ApiServer.Watching;
 /// One version of one object as the watch cache holds it. Shared by every reader, so never mutated:
 /// handlers that change an object work on a copy. Its JSON is rendered once, on first use.
 /// </summary>
-public sealed class CachedObject(ResourceType type, string key, IKubernetesObject<V1ObjectMeta> obj, long revision)
+/// <param name="json">The object's JSON when the caller already has it (the stored value with its
+/// resourceVersion spliced in); rendered from <paramref name="obj"/> on first use otherwise.</param>
+public sealed class CachedObject(ResourceType type, string key, IKubernetesObject<V1ObjectMeta> obj, long revision, byte[]? json = null)
 {
-    private byte[]? _json;
+    private byte[]? _json = json;
 
     public ResourceType Type { get; } = type;
     public string Key { get; } = key;

@@ -100,7 +100,7 @@ public sealed partial class WatchCache : IAsyncDisposable
             var rt = ObjectKeys.ResourceOf(entry.Key);
             if (rt is null) continue;
             if (!byType.TryGetValue(rt, out var objects)) byType[rt] = objects = [];
-            objects.Add(new CachedObject(rt, entry.Key, ObjectCodec.Decode(rt, entry.Value.Span, entry.Revision), entry.Revision));
+            objects.Add(Cached(rt, entry));
         }
         lock (_applyLock)
         {
@@ -157,7 +157,7 @@ public sealed partial class WatchCache : IAsyncDisposable
         var rt = ObjectKeys.ResourceOf(e.Entry.Key);
         if (rt is null) return;
         var cache = _caches[rt];
-        var obj = new CachedObject(rt, e.Entry.Key, ObjectCodec.Decode(rt, e.Entry.Value.Span, e.Entry.Revision), e.Entry.Revision);
+        var obj = Cached(rt, e.Entry);
         var previous = cache.Get(e.Entry.Key);
         var type = e.Type switch
         {
@@ -167,6 +167,11 @@ public sealed partial class WatchCache : IAsyncDisposable
         };
         cache.Apply(new CacheEvent(type, obj, previous));
     }
+
+    // The stored bytes with the revision spliced in are exactly what clients get: no second serialization.
+    private static CachedObject Cached(ResourceType rt, StoreEntry entry) =>
+        new(rt, entry.Key, ObjectCodec.Decode(rt, entry.Value.Span, entry.Revision), entry.Revision,
+            ObjectCodec.WithResourceVersion(entry.Value.Span, entry.Revision));
 
     private void Advance(long revision)
     {

@@ -113,7 +113,7 @@ public sealed class ShellAssignments
             {
                 case '\'':
                     var end = _text.IndexOf('\'', _pos);
-                    if (end < 0) throw Error("unterminated ' quote");
+                    if (end < 0) throw Error("unterminated ' quote", _pos - 1);
                     word.Append(_text, _pos, end - _pos);
                     _pos = end + 1;
                     break;
@@ -138,9 +138,10 @@ public sealed class ShellAssignments
 
     private void ReadDoubleQuoted(StringBuilder word)
     {
+        var opened = _pos - 1;
         while (true)
         {
-            if (_pos >= _text.Length) throw Error("unterminated \" quote");
+            if (_pos >= _text.Length) throw Error("unterminated \" quote", opened);
             var c = _text[_pos++];
             if (c == '"') return;
             if (c == '\\' && _pos < _text.Length && _text[_pos] is '"' or '\\' or '$' or '`') word.Append(_text[_pos++]);
@@ -210,6 +211,6 @@ public sealed class ShellAssignments
         return _text[_pos..(end < 0 ? _text.Length : end)].Trim();
     }
 
-    private LabConfigException Error(string message) =>
-        new($"line {_text.AsSpan(0, Math.Min(_pos, _text.Length)).Count('\n') + 1}: {message}");
+    private LabConfigException Error(string message, int? at = null) =>
+        new($"line {_text.AsSpan(0, Math.Min(at ?? _pos, _text.Length)).Count('\n') + 1}: {message}");
 }

@@ -1,0 +1,34 @@
+using Navarch.Lab.Config;
+
+namespace Navarch.Lab;
+
+/// <summary>The names and paths of a lab for a config and options: a pure function, shared by up and down.</summary>
+public static class LabLayout
+{
+    /// <summary>Builds the initial state (nothing started yet) of the lab for <paramref name="config"/>.</summary>
+    public static LabState Plan(LabConfig config, LabOptions options) => new()
+    {
+        DataDir = Path.GetFullPath(options.DataDir),
+        HostPort = options.HostPort,
+        MasterUrl = $"http://{config.Master.Address}:{options.ApiPort}",
+        SwitchNamespace = $"{options.NamespacePrefix}-switch",
+        Nodes = config.Nodes.Select(n => new NodeState
+        {
+            Name = n.Name,
+            Address = n.Address.ToString(),
+            Namespace = NodeNamespace(options.NamespacePrefix, n),
+            SwitchPort = "veth" + n.Address.GetAddressBytes()[3],
+            DataDir = Path.Combine(Path.GetFullPath(options.DataDir), "nodes", n.Name),
+            RunsAgent = n.IsNode,
+        }).ToList(),
+    };
+
+    /// <summary><c>PREFIX-192-168-0-201</c>.</summary>
+    public static string NodeNamespace(string prefix, LabNodeSpec node) => $"{prefix}-{node.Address.ToString().Replace('.', '-')}";
+
+    /// <summary>The lab's log directory.</summary>
+    public static string LogDir(string dataDir) => Path.Combine(dataDir, "logs");
+
+    /// <summary>The API server's data directory.</summary>
+    public static string ServerDir(string dataDir) => Path.Combine(dataDir, "server");
+}
