@@ -1,22 +1,22 @@
-using System.Runtime.InteropServices;
+using Navarch.Lab.Host;
 
 namespace Navarch.Testing;
 
-/// <summary>The two libc calls the lab needs and .NET lacks: <c>setns</c> (enter a network namespace) and <c>kill</c> with a signal.</summary>
-internal static partial class LabNative
+/// <summary>The libc calls the test helpers use: the lab's <see cref="LibC"/> under the names the helpers know.</summary>
+internal static class LabNative
 {
     /// <summary>CLONE_NEWNET: the namespace type of a /run/netns entry.</summary>
-    public const int CloneNewNet = 0x40000000;
+    public const int CloneNewNet = LibC.CloneNewNet;
 
     /// <summary>SIGKILL.</summary>
-    public const int SigKill = 9;
+    public const int SigKill = LibC.SigKill;
 
     /// <summary>SIGTERM.</summary>
-    public const int SigTerm = 15;
+    public const int SigTerm = LibC.SigTerm;
 
-    [DllImport("libc", SetLastError = true, EntryPoint = "setns")]
-    public static extern int SetNs(int fd, int nsType);
+    /// <summary>setns(2).</summary>
+    public static int SetNs(int fd, int nsType) => LibC.SetNs(fd, nsType);
 
-    [DllImport("libc", SetLastError = true, EntryPoint = "kill")]
-    public static extern int Kill(int pid, int signal);
+    /// <summary>kill(2).</summary>
+    public static int Kill(int pid, int signal) => LibC.Kill(pid, signal);
 }

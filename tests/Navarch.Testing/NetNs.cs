@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Navarch.Lab.Host;
 
 namespace Navarch.Testing;
 
@@ -40,15 +41,7 @@ public sealed class NetNs : IAsyncDisposable
     public static bool Exists(string name) => File.Exists("/run/netns/" + name);
 
     /// <summary>PIDs of the processes that run in the namespace (<c>ip netns pids</c>), zombies excluded.</summary>
-    public async Task<IReadOnlyList<int>> PidsAsync()
-    {
-        if (!Exists(Name)) return [];
-        var output = await RunAsync("ip", "netns", "pids", Name);
-        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Select(int.Parse)
-            .Where(pid => !IsZombieOrGone(pid))
-            .ToArray();
-    }
+    public Task<IReadOnlyList<int>> PidsAsync() => new NetworkNamespace(Name).PidsAsync();
 
     /// <summary>Runs a program inside the namespace (via <c>nsenter --net</c>, which leaves /sys alone) and returns its stdout; throws with its stderr if it fails.</summary>
     public Task<string> ExecAsync(string program, params string[] args) =>
@@ -64,19 +57,6 @@ public sealed class NetNs : IAsyncDisposable
             catch (ArgumentException) { /* already gone */ }
         }
         await RunAsync("ip", "netns", "del", Name);
-    }
-
-    private static bool IsZombieOrGone(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat[(stat.LastIndexOf(')') + 2)] == 'Z';
-        }
-        catch (IOException)
-        {
-            return true;
-        }
     }
 
     private static async Task<string> RunAsync(string program, params string[] args)

@@ -15,6 +15,7 @@ namespace Navarch.Agent.Tests.Containerd;
 /// test asserts that nothing is left.
 /// </summary>
 [Trait("Category", "E2E")]
+[Collection(Navarch.Agent.Tests.E2E.E2ECollection.Name)]
 public sealed class ContainerdE2ETests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const string PauseImage = "navarch.test/pause:1";

@@ -14,6 +14,7 @@ namespace Navarch.Agent.Tests.E2E;
 /// phases, each bounded; the lab is torn down also when a phase fails, and the test checks nothing is left.
 /// </summary>
 [Trait("Category", "E2E")]
+[Collection(Navarch.Agent.Tests.E2E.E2ECollection.Name)]
 public sealed class AgentE2ETests(ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly TimeSpan Phase = TimeSpan.FromSeconds(40);

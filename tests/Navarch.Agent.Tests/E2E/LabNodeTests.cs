@@ -5,6 +5,7 @@ namespace Navarch.Agent.Tests.E2E;
 
 /// <summary>The lab harness alone: a server inside a namespace, reached from the test through that namespace.</summary>
 [Trait("Category", "E2E")]
+[Collection(Navarch.Agent.Tests.E2E.E2ECollection.Name)]
 public sealed class LabNodeTests
 {
     [Fact]

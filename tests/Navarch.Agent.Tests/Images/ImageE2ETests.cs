@@ -14,6 +14,7 @@ namespace Navarch.Agent.Tests.Images;
 /// started with <c>ctr run</c> (no CRI sandbox) in that namespace. Everything is removed afterwards, also on failure.
 /// </summary>
 [Trait("Category", "E2E")]
+[Collection(Navarch.Agent.Tests.E2E.E2ECollection.Name)]
 public sealed class ImageE2ETests(ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly CancellationToken None = CancellationToken.None;

@@ -1,0 +1,154 @@
+using System.Diagnostics;
+using System.Net;
+using k8s;
+using k8s.Models;
+using Navarch.Lab.Host;
+using Navarch.Testing;
+
+namespace Navarch.Lab.Tests;
+
+/// <summary>
+/// <c>navarch up</c> with the seed's config builds the walkthrough's cluster; the seed's RC runs two nginx pods on two
+/// nodes, reachable across nodes; <c>navarch down</c> leaves the root namespace as it was. The lab gets a namespace
+/// prefix, host port and data dir of its own, so it cannot clash with a user's cluster.
+/// </summary>
+[Trait("Category", "E2E")]
+public sealed class LabE2ETests
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromMinutes(3);
+    private static readonly string SeedDir = Path.Combine(AppContext.BaseDirectory, "seed");
+
+    [Fact]
+    public async Task Up_runs_the_seed_cluster_and_down_leaves_nothing()
+    {
+        var clock = Stopwatch.StartNew();
+        var prefix = "nvl" + Guid.NewGuid().ToString("N")[..5];
+        var dataDir = Directory.CreateTempSubdirectory("navarch-lab-e2e-").FullName;
+        var port = FreePort();
+        var before = await RootNamespaceSnapshot.TakeAsync(prefix);
+        LabState? state = null;
+        var downDone = false;
+        try
+        {
+            var up = await NavarchAsync(["up", "-f", Path.Combine(SeedDir, "config-default.sh"), "--port", port.ToString(), "--data-dir", dataDir, "--netns-prefix", prefix], TimeSpan.FromSeconds(150));
+            Assert.True(up.ExitCode == 0, $"navarch up failed:\n{up}");
+            state = LabState.Load(dataDir);
+            Assert.NotNull(state);
+            Assert.StartsWith("""
+                Kubernetes cluster is running. The master is running at:
+                http://192.168.0.201
+                ... calling validate-cluster
+                Found 3 nodes.
+                  NAME            LABELS   STATUS
+                  192.168.0.201   <none>   Ready
+                  192.168.0.202   <none>   Ready
+                  192.168.0.203   <none>   Ready
+                Cluster validation succeeded
+                Kubernetes master is running at http://192.168.0.201:8080
+                """.ReplaceLineEndings("\n"), up.Stdout);
+            Assert.Contains($"http://127.0.0.1:{port}", up.Stdout);
+
+            var again = await NavarchAsync(["up", "--port", port.ToString(), "--data-dir", dataDir, "--netns-prefix", prefix], TimeSpan.FromSeconds(30));
+            Assert.True(again.ExitCode == 0 && again.Stdout.Contains("already running"), again.ToString());
+
+            var server = $"http://127.0.0.1:{port}";
+            using (var kubectl = new Kubectl(server))
+            {
+                var created = await kubectl.RunAsync("create", "-f", Path.Combine(SeedDir, "nginx-rc.yaml"));
+                Assert.True(created.ExitCode == 0, created.ToString());
+            }
+            using var client = new Kubernetes(new KubernetesClientConfiguration { Host = server });
+            IList<V1Pod> pods = [];
+            await Poll.UntilAsync("2 nginx pods Running on 2 nodes", async () =>
+            {
+                pods = (await client.CoreV1.ListNamespacedPodAsync("default", labelSelector: "name=nginx")).Items;
+                return pods.Count == 2 && pods.All(p => p.Status?.Phase == "Running" && p.Status.PodIP is not null);
+            }, TimeSpan.FromSeconds(60), () => string.Join('\n', pods.Select(p => $"{p.Metadata.Name} {p.Spec.NodeName} {p.Status?.Phase} {p.Status?.PodIP}")));
+
+            var flannel = IPNetwork.Parse("172.16.0.0/16");
+            Assert.All(pods, p => Assert.True(flannel.Contains(IPAddress.Parse(p.Status.PodIP)), $"pod IP {p.Status.PodIP} is not in {flannel}"));
+            Assert.Equal(2, pods.Select(p => p.Spec.NodeName).Distinct().Count());
+            foreach (var pod in pods)
+            {
+                // Cross-node pod routing: from a node that does not run this pod.
+                var other = state.Nodes.First(n => n.Name != pod.Spec.NodeName);
+                var page = await new NetworkNamespace(other.Namespace).ExecAsync(CancellationToken.None, "curl", "-sS", "--max-time", "5", $"http://{pod.Status.PodIP}/");
+                Assert.Contains("Welcome to nginx!", page);
+            }
+
+            var down = await NavarchAsync(["down", "--data-dir", dataDir], TimeSpan.FromSeconds(60));
+            downDone = true;
+            Assert.True(down.ExitCode == 0, down.ToString());
+        }
+        catch
+        {
+            if (!downDone) await NavarchAsync(["down", "--data-dir", dataDir], TimeSpan.FromSeconds(60));
+            Directory.Delete(dataDir, recursive: true);
+            throw;
+        }
+
+        try
+        {
+            var after = await RootNamespaceSnapshot.TakeAsync(prefix);
+            Assert.Equal(before.Links, after.Links);
+            Assert.Equal(before.Routes, after.Routes);
+            Assert.Equal(before.Addresses, after.Addresses);
+            Assert.Equal(before.Nat, after.Nat);
+            Assert.Equal(before.Filter, after.Filter);
+            Assert.Equal(before.Mounts, after.Mounts);
+            Assert.Empty(Directory.EnumerateFiles(NetworkNamespace.Directory, prefix + "-*"));
+            Assert.Null(LabState.Load(dataDir));
+            Assert.Empty(state!.LiveProcesses);
+            Assert.Empty(LabProcessesOf(dataDir));
+            // CNI DEL ran for every pod: no cached result names the lab's pod network.
+            if (Directory.Exists("/var/lib/cni/results"))
+                Assert.DoesNotContain(Directory.EnumerateFiles("/var/lib/cni/results"), f => File.ReadAllText(f).Contains("\"172.16.", StringComparison.Ordinal));
+            Assert.True(clock.Elapsed < Bound, $"up, pods, down took {clock.Elapsed.TotalSeconds:0} s");
+        }
+        finally
+        {
+            Directory.Delete(dataDir, recursive: true);
+        }
+    }
+
+    /// <summary>Live processes whose command line names the lab's data dir (servers, agents, containerds, shims).</summary>
+    private static int[] LabProcessesOf(string dataDir) =>
+        Directory.EnumerateDirectories("/proc")
+            .Select(d => int.TryParse(Path.GetFileName(d), out var pid) ? pid : 0)
+            .Where(pid => pid > 0 && ProcessInfo.IsAlive(pid) && CommandLine(pid).Contains(dataDir, StringComparison.Ordinal))
+            .ToArray();
+
+    private static string CommandLine(int pid)
+    {
+        try { return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' '); }
+        catch (IOException) { return ""; }
+    }
+
+    private static async Task<CommandResult> NavarchAsync(string[] args, TimeSpan timeout)
+    {
+        using var deadline = new CancellationTokenSource(timeout);
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(LabNode.NavarchDll);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var process = Process.Start(psi)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        try
+        {
+            await process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"navarch {string.Join(' ', args)} did not finish within {timeout.TotalSeconds:0} s:\n{await stderr}");
+        }
+        return new CommandResult(process.ExitCode, await stdout, await stderr);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
