@@ -41,7 +41,12 @@ public sealed partial class PodSyncLoop
         pods.AddHandlers(new EventHandlers<V1Pod>
         {
             OnAdd = Enqueue,
-            OnUpdate = (_, pod) => Enqueue(pod),
+            OnUpdate = (old, pod) =>
+            {
+                // The echo of the agent's own status write needs no sync (the relist and probes notice runtime
+                // changes); the informer's periodic resync (same resourceVersion) still syncs every pod.
+                if (old.Metadata.ResourceVersion == pod.Metadata.ResourceVersion || !PodChange.IsStatusOnly(old, pod)) Enqueue(pod);
+            },
             OnDelete = pod =>
             {
                 if (pod.Spec?.NodeName != _nodeName) return;
