@@ -13,12 +13,7 @@ public sealed class ResourceRouter(
     {
         "GET" when watching => "WATCH",
         "GET" when info?.Name is null => "LIST",
-        "GET" => "GET",
-        "POST" => "POST",
-        "PUT" => "PUT",
-        "PATCH" => info?.Name is null ? "PATCH" : "PATCH",
         "DELETE" when info?.Name is null => "DELETECOLLECTION",
-        "DELETE" => "DELETE",
         _ => request.Method,
     };
 

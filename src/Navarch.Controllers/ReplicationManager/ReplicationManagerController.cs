@@ -1,3 +1,4 @@
+using Navarch.Client;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;

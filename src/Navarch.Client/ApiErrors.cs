@@ -3,7 +3,7 @@ using k8s;
 using k8s.Autorest;
 using k8s.Models;
 
-namespace Navarch.Controllers.ReplicationManager;
+namespace Navarch.Client;
 
 /// <summary>Reads API errors the official client throws: status code, the Status message and its causes.</summary>
 public static class ApiErrors
