@@ -117,8 +117,10 @@ public sealed partial class ContainerdSupervisor : IAsyncDisposable
             args.AddRange(["nsenter", "--net=" + (netns.StartsWith('/') ? netns : "/run/netns/" + netns)]);
         args.AddRange([_options.ContainerdBinary, "--config", Paths.ConfigFile]);
         // The log file is containerd's stdout and stderr directly, not a pipe: shims inherit those descriptors
-        // and outlive containerd, so a pipe would never reach EOF. `sh -c exec` keeps the PID.
-        args.InsertRange(0, ["-c", "exec \"$@\" >>\"$0\" 2>&1", Paths.LogFile, "unshare"]);
+        // and outlive containerd, so a pipe would never reach EOF. `sh -c exec` keeps the PID. setsid puts
+        // containerd in a session of its own, so a Ctrl+C aimed at the agent leaves it (and the pods) running;
+        // it does not fork, since the shell is no process-group leader, so the PID is still containerd's.
+        args.InsertRange(0, ["-c", "exec \"$@\" >>\"$0\" 2>&1", Paths.LogFile, "setsid", "unshare"]);
         var process = Process.Start(new ProcessStartInfo("/bin/sh", args))!;
         return process;
     }
