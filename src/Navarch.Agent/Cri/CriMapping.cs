@@ -70,67 +70,59 @@ internal static class CriMapping
         return cri;
     }
 
-    public static SandboxInfo FromCri(V1.PodSandbox s) => new()
-    {
-        Id = s.Id,
-        Name = s.Metadata?.Name ?? "",
-        Namespace = s.Metadata?.Namespace ?? "",
-        Uid = s.Metadata?.Uid ?? "",
-        Attempt = (int)(s.Metadata?.Attempt ?? 0),
-        State = FromCri(s.State),
-        CreatedAt = FromNanos(s.CreatedAt) ?? DateTimeOffset.UnixEpoch,
-        Labels = Copy(s.Labels),
-        Annotations = Copy(s.Annotations),
-    };
+    public static SandboxInfo FromCri(V1.PodSandbox s) =>
+        Sandbox(s.Id, s.Metadata, s.State, s.CreatedAt, s.Labels, s.Annotations);
 
-    public static SandboxStatus FromCri(V1.PodSandboxStatus s) => new()
-    {
-        Id = s.Id,
-        Name = s.Metadata?.Name ?? "",
-        Namespace = s.Metadata?.Namespace ?? "",
-        Uid = s.Metadata?.Uid ?? "",
-        Attempt = (int)(s.Metadata?.Attempt ?? 0),
-        State = FromCri(s.State),
-        CreatedAt = FromNanos(s.CreatedAt) ?? DateTimeOffset.UnixEpoch,
-        Labels = Copy(s.Labels),
-        Annotations = Copy(s.Annotations),
-        Ip = s.Network?.Ip ?? "",
-        AdditionalIps = s.Network?.AdditionalIps.Select(ip => ip.Ip).ToArray() ?? [],
-    };
+    public static SandboxStatus FromCri(V1.PodSandboxStatus s) =>
+        new(Sandbox(s.Id, s.Metadata, s.State, s.CreatedAt, s.Labels, s.Annotations))
+        {
+            Ip = s.Network?.Ip ?? "",
+            AdditionalIps = s.Network?.AdditionalIps.Select(ip => ip.Ip).ToArray() ?? [],
+        };
 
-    public static ContainerInfo FromCri(V1.Container c) => new()
-    {
-        Id = c.Id,
-        SandboxId = c.PodSandboxId,
-        Name = c.Metadata?.Name ?? "",
-        Attempt = (int)(c.Metadata?.Attempt ?? 0),
-        State = FromCri(c.State),
-        Image = c.Image?.Image ?? "",
-        ImageRef = c.ImageRef,
-        CreatedAt = FromNanos(c.CreatedAt) ?? DateTimeOffset.UnixEpoch,
-        Labels = Copy(c.Labels),
-        Annotations = Copy(c.Annotations),
-    };
+    public static ContainerInfo FromCri(V1.Container c) =>
+        Container(c.Id, c.PodSandboxId, c.Metadata, c.State, c.Image, c.ImageRef, c.CreatedAt, c.Labels, c.Annotations);
 
     /// <summary>CRI's ContainerStatus lacks the sandbox id; the caller passes it from the labels or a listing.</summary>
-    public static ContainerStatus FromCri(V1.ContainerStatus c, string sandboxId) => new()
+    public static ContainerStatus FromCri(V1.ContainerStatus c, string sandboxId) =>
+        new(Container(c.Id, sandboxId, c.Metadata, c.State, c.Image, c.ImageRef, c.CreatedAt, c.Labels, c.Annotations))
+        {
+            StartedAt = FromNanos(c.StartedAt),
+            FinishedAt = FromNanos(c.FinishedAt),
+            ExitCode = c.ExitCode,
+            Reason = c.Reason,
+            Message = c.Message,
+            LogPath = c.LogPath,
+        };
+
+    // The fields a listing and a status of CRI share, mapped once.
+    private static SandboxInfo Sandbox(string id, V1.PodSandboxMetadata? meta, V1.PodSandboxState state, long createdAt,
+        MapField<string, string> labels, MapField<string, string> annotations) => new()
     {
-        Id = c.Id,
+        Id = id,
+        Name = meta?.Name ?? "",
+        Namespace = meta?.Namespace ?? "",
+        Uid = meta?.Uid ?? "",
+        Attempt = (int)(meta?.Attempt ?? 0),
+        State = FromCri(state),
+        CreatedAt = FromNanos(createdAt) ?? DateTimeOffset.UnixEpoch,
+        Labels = Copy(labels),
+        Annotations = Copy(annotations),
+    };
+
+    private static ContainerInfo Container(string id, string sandboxId, V1.ContainerMetadata? meta, V1.ContainerState state,
+        V1.ImageSpec? image, string imageRef, long createdAt, MapField<string, string> labels, MapField<string, string> annotations) => new()
+    {
+        Id = id,
         SandboxId = sandboxId,
-        Name = c.Metadata?.Name ?? "",
-        Attempt = (int)(c.Metadata?.Attempt ?? 0),
-        State = FromCri(c.State),
-        Image = c.Image?.Image ?? "",
-        ImageRef = c.ImageRef,
-        CreatedAt = FromNanos(c.CreatedAt) ?? DateTimeOffset.UnixEpoch,
-        StartedAt = FromNanos(c.StartedAt),
-        FinishedAt = FromNanos(c.FinishedAt),
-        ExitCode = c.ExitCode,
-        Reason = c.Reason,
-        Message = c.Message,
-        LogPath = c.LogPath,
-        Labels = Copy(c.Labels),
-        Annotations = Copy(c.Annotations),
+        Name = meta?.Name ?? "",
+        Attempt = (int)(meta?.Attempt ?? 0),
+        State = FromCri(state),
+        Image = image?.Image ?? "",
+        ImageRef = imageRef,
+        CreatedAt = FromNanos(createdAt) ?? DateTimeOffset.UnixEpoch,
+        Labels = Copy(labels),
+        Annotations = Copy(annotations),
     };
 
     public static ImageInfo FromCri(V1.Image i) => new(i.Id, i.RepoTags.ToArray(), i.RepoDigests.ToArray(), i.Size);

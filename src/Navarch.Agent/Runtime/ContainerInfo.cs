@@ -50,6 +50,16 @@ public record ContainerInfo
 /// <summary>A container with its run history, as <see cref="ICriRuntime.ContainerStatusAsync"/> reports it.</summary>
 public sealed record ContainerStatus : ContainerInfo
 {
+    public ContainerStatus()
+    {
+    }
+
+    /// <summary>A status that starts from what a listing already says of the container.</summary>
+    [System.Diagnostics.CodeAnalysis.SetsRequiredMembers]
+    public ContainerStatus(ContainerInfo info) : base(info)
+    {
+    }
+
     /// <summary>When its process started, or null if it never did.</summary>
     public DateTimeOffset? StartedAt { get; init; }
 

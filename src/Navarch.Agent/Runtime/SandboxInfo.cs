@@ -43,6 +43,16 @@ public record SandboxInfo
 /// <summary>A pod sandbox with its network status, as <see cref="ICriRuntime.SandboxStatusAsync"/> reports it.</summary>
 public sealed record SandboxStatus : SandboxInfo
 {
+    public SandboxStatus()
+    {
+    }
+
+    /// <summary>A status that starts from what a listing already says of the sandbox.</summary>
+    [System.Diagnostics.CodeAnalysis.SetsRequiredMembers]
+    public SandboxStatus(SandboxInfo info) : base(info)
+    {
+    }
+
     /// <summary>The pod's primary IP, or empty if the sandbox has none (host network, or not ready).</summary>
     public string Ip { get; init; } = "";
 
