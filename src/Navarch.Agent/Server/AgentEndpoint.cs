@@ -1,11 +1,14 @@
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.AspNetCore.WebSockets;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Navarch.Agent.Runtime;
 
 namespace Navarch.Agent.Server;
@@ -13,15 +16,18 @@ namespace Navarch.Agent.Server;
 /// <summary>
 /// The agent's HTTPS server, upstream kubelet's :10250 subset that the API server relays to:
 /// <c>GET /containerLogs/{ns}/{pod}/{container}</c> (kubectl logs) and WebSocket <c>/exec/{ns}/{pod}/{container}</c>
-/// (kubectl exec), plus <c>/healthz</c>. Kestrel, bound to the node's address only, with a self-signed certificate.
+/// (kubectl exec), plus <c>/healthz</c>. Bound to the node's address only, with a self-signed certificate.
+/// Kestrel on its own, without the web host (dependency injection, configuration, routing): the agent's memory
+/// budget is 100 MB and the host alone would take a tenth of it.
 /// </summary>
 public sealed class AgentEndpoint : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private readonly KestrelServer _server;
+    private int _disposed;
 
-    private AgentEndpoint(WebApplication app, Uri url)
+    private AgentEndpoint(KestrelServer server, Uri url)
     {
-        _app = app;
+        _server = server;
         Url = url;
     }
 
@@ -40,44 +46,50 @@ public sealed class AgentEndpoint : IAsyncDisposable
     {
         options.Validate();
         time ??= TimeProvider.System;
+        loggers ??= NullLoggerFactory.Instance;
         var certificate = ServingCertificate.LoadOrCreate(options.CertificateDirectory, options.NodeName, [options.Address], time);
 
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = typeof(AgentEndpoint).Assembly.GetName().Name });
-        builder.Logging.ClearProviders();
-        if (loggers is not null) builder.Services.AddSingleton(loggers);
-        builder.WebHost.UseKestrel(k =>
+        var kestrel = new KestrelServerOptions { AddServerHeader = false };
+        kestrel.Listen(options.Address, options.Port, listen =>
         {
-            k.AddServerHeader = false;
-            k.Listen(options.Address, options.Port, listen => listen.UseHttps(certificate));
+            listen.Protocols = HttpProtocols.Http1;
+            listen.Use(TlsTermination.With(certificate));
         });
-        var app = builder.Build();
-        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
+        var transport = new SocketTransportFactory(Options.Create(new SocketTransportOptions()), loggers);
+        var server = new KestrelServer(Options.Create(kestrel), transport, loggers);
 
-        var logs = new LogsHandler(runtime, locator, new ContainerLogStreamer(time), time);
-        var exec = new ExecHandler(runtime, locator);
-        app.MapGet("/healthz", () => "ok");
-        app.MapGet("/containerLogs/{ns}/{pod}/{container}", (HttpContext ctx, string ns, string pod, string container) => logs.HandleAsync(ctx, ns, pod, container));
-        app.Map("/exec/{ns}/{pod}/{container}", (HttpContext ctx, string ns, string pod, string container) => exec.HandleAsync(ctx, ns, pod, container));
+        var routes = new AgentRoutes(
+            new LogsHandler(runtime, locator, new ContainerLogStreamer(time), time),
+            new ExecHandler(runtime, locator));
+        var webSockets = new WebSocketMiddleware(routes.DispatchAsync,
+            Options.Create(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) }), loggers);
+        await server.StartAsync(new Application(webSockets.Invoke), cancellationToken);
 
-        await app.StartAsync(cancellationToken);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
+        var address = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
             ?? throw new InvalidOperationException("the agent server reports no address");
         var port = new Uri(address.Replace("[::]", "localhost")).Port;
         var host = options.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{options.Address}]" : options.Address.ToString();
-        return new AgentEndpoint(app, new Uri($"https://{host}:{port}"));
+        return new AgentEndpoint(server, new Uri($"https://{host}:{port}"));
     }
 
     /// <summary>Stops listening (open log streams and exec sessions are cut). Idempotent.</summary>
     public async ValueTask DisposeAsync()
     {
-        try
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
+        using (var stop = new CancellationTokenSource(TimeSpan.FromSeconds(5)))
+            await _server.StopAsync(stop.Token);
+        _server.Dispose();
+    }
+
+    /// <summary>What Kestrel calls per request: a plain <see cref="DefaultHttpContext"/> through <paramref name="pipeline"/>.</summary>
+    private sealed class Application(RequestDelegate pipeline) : IHttpApplication<HttpContext>
+    {
+        public HttpContext CreateContext(IFeatureCollection contextFeatures) => new DefaultHttpContext(contextFeatures);
+
+        public Task ProcessRequestAsync(HttpContext context) => pipeline(context);
+
+        public void DisposeContext(HttpContext context, Exception? exception)
         {
-            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            await _app.StopAsync(stop.Token);
         }
-        catch (ObjectDisposedException)
-        {
-        }
-        await _app.DisposeAsync();
     }
 }

@@ -18,13 +18,13 @@ public sealed class ExecHandler(ICriRuntime runtime, IContainerLocator locator)
     {
         if (!ctx.WebSockets.IsWebSocketRequest)
         {
-            await PlainAsync(ctx, 400, "Upgrade request required: exec is served over WebSocket (v5.channel.k8s.io, v4.channel.k8s.io)");
+            await AgentRoutes.PlainAsync(ctx, 400, "Upgrade request required: exec is served over WebSocket (v5.channel.k8s.io, v4.channel.k8s.io)");
             return;
         }
         var protocol = RemoteCommand.Choose(ctx.WebSockets.WebSocketRequestedProtocols);
         if (protocol is null)
         {
-            await PlainAsync(ctx, 400, $"unsupported remote command protocols [{string.Join(' ', ctx.WebSockets.WebSocketRequestedProtocols)}]: want {RemoteCommand.V5} or {RemoteCommand.V4}");
+            await AgentRoutes.PlainAsync(ctx, 400, $"unsupported remote command protocols [{string.Join(' ', ctx.WebSockets.WebSocketRequestedProtocols)}]: want {RemoteCommand.V5} or {RemoteCommand.V4}");
             return;
         }
         var query = ctx.Request.Query;
@@ -102,11 +102,4 @@ public sealed class ExecHandler(ICriRuntime runtime, IContainerLocator locator)
 
     private static bool Flag(IQueryCollection query, string name) =>
         query.TryGetValue(name, out var v) && v.ToString() is "1" or "true" or "True";
-
-    private static async Task PlainAsync(HttpContext ctx, int code, string message)
-    {
-        ctx.Response.StatusCode = code;
-        ctx.Response.ContentType = "text/plain; charset=utf-8";
-        await ctx.Response.WriteAsync(message, ctx.RequestAborted);
-    }
 }

@@ -15,13 +15,13 @@ public sealed class LogsHandler(ICriRuntime runtime, IContainerLocator locator, 
     {
         var ct = ctx.RequestAborted;
         var options = LogOptions.Parse(ctx.Request.Query, time.GetUtcNow(), out var error);
-        if (options is null) { await PlainAsync(ctx, 400, error); return; }
+        if (options is null) { await AgentRoutes.PlainAsync(ctx, 400, error); return; }
 
         var located = await locator.FindAsync(ns, pod, container, ct);
-        if (located is null) { await PlainAsync(ctx, 404, $"pod \"{pod}\" does not exist"); return; }
-        if (!located.Declared) { await PlainAsync(ctx, 404, $"container \"{container}\" not found in pod \"{pod}\""); return; }
+        if (located is null) { await AgentRoutes.PlainAsync(ctx, 404, $"pod \"{pod}\" does not exist"); return; }
+        if (!located.Declared) { await AgentRoutes.PlainAsync(ctx, 404, $"container \"{container}\" not found in pod \"{pod}\""); return; }
         var id = ContainerInstance.ForLogs(located.Status, options.Previous, container, pod, out error);
-        if (id is null) { await PlainAsync(ctx, 400, error); return; }
+        if (id is null) { await AgentRoutes.PlainAsync(ctx, 400, error); return; }
 
         ContainerStatus status;
         try
@@ -30,12 +30,12 @@ public sealed class LogsHandler(ICriRuntime runtime, IContainerLocator locator, 
         }
         catch (RuntimeException e)
         {
-            await PlainAsync(ctx, 400, $"failed to get container status \"{id}\": {e.Message}");
+            await AgentRoutes.PlainAsync(ctx, 400, $"failed to get container status \"{id}\": {e.Message}");
             return;
         }
         if (string.IsNullOrEmpty(status.LogPath) || !File.Exists(status.LogPath))
         {
-            await PlainAsync(ctx, 400, $"failed to try resolving symlinks in path \"{status.LogPath}\": lstat {status.LogPath}: no such file or directory");
+            await AgentRoutes.PlainAsync(ctx, 400, $"failed to try resolving symlinks in path \"{status.LogPath}\": lstat {status.LogPath}: no such file or directory");
             return;
         }
 
@@ -55,12 +55,5 @@ public sealed class LogsHandler(ICriRuntime runtime, IContainerLocator locator, 
         {
             return false;
         }
-    }
-
-    private static async Task PlainAsync(HttpContext ctx, int code, string message)
-    {
-        ctx.Response.StatusCode = code;
-        ctx.Response.ContentType = "text/plain; charset=utf-8";
-        await ctx.Response.WriteAsync(message, ctx.RequestAborted);
     }
 }

@@ -75,6 +75,48 @@ public sealed class AgentEndpointTests : IAsyncLifetime
         Assert.Equal(message, await r.Content.ReadAsStringAsync());
     }
 
+    [Theory]
+    [InlineData("/healthz", HttpStatusCode.OK, "ok")]
+    [InlineData("/pods", HttpStatusCode.NotFound, "not found")]
+    [InlineData("/containerLogs/default/web", HttpStatusCode.NotFound, "not found")]
+    public async Task Routes_answer_known_paths_and_refuse_others(string path, HttpStatusCode code, string body)
+    {
+        using var r = await GetAsync(path);
+        Assert.Equal(code, r.StatusCode);
+        Assert.Equal(body, await r.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Logs_are_read_only()
+    {
+        using var r = await _http.PostAsync(new Uri(_endpoint.Url, "/containerLogs/default/web/nginx"), new StringContent(""));
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, r.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_client_that_does_not_speak_tls_gets_nothing_and_the_server_goes_on()
+    {
+        using (var plain = new System.Net.Sockets.TcpClient())
+        {
+            await plain.ConnectAsync(_endpoint.Url.Host, _endpoint.Port);
+            var stream = plain.GetStream();
+            await stream.WriteAsync("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"u8.ToArray());
+            var buffer = new byte[64];
+            using var bounded = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+            try
+            {
+                var read = await stream.ReadAsync(buffer, bounded.Token);
+                Assert.Equal(0, read); // closed without an HTTP answer
+            }
+            catch (IOException)
+            {
+                // reset: also fine
+            }
+        }
+        using var r = await GetAsync("/healthz");
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+    }
+
     [Fact]
     public async Task Follow_ends_when_the_container_exits()
     {
