@@ -13,6 +13,42 @@ internal static class ProcessStats
     /// <summary>The anonymous part of the RSS (heaps, stacks; the rest is mapped files such as the runtime's and the app's DLLs) in MiB.</summary>
     public static double RssAnonMiB(int pid) => StatusMiB(pid, "RssAnon");
 
+    /// <summary>
+    /// Where the RSS of a .NET process lives, from <c>/proc/PID/smaps</c>, in MiB: the GC heap and other anonymous
+    /// memory, the runtime's double-mapped memory (JIT code, stubs and type data: what loading types and methods
+    /// costs), native heaps (<c>[heap]</c>), and mapped files (framework, application, native libraries).
+    /// </summary>
+    public static IReadOnlyDictionary<string, double> RssBreakdownMiB(int pid)
+    {
+        var parts = new Dictionary<string, double>();
+        try
+        {
+            var part = "";
+            foreach (var line in File.ReadLines($"/proc/{pid}/smaps"))
+            {
+                var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                if (fields.Length >= 5 && fields[0].Contains('-') && !fields[0].EndsWith(':'))
+                    part = Classify(fields.Length > 5 ? fields[5] : "");
+                else if (fields is ["Rss:", var kb, ..])
+                    parts[part] = parts.GetValueOrDefault(part) + long.Parse(kb) * 1024 / MiB;
+            }
+        }
+        catch (IOException) { }
+        return parts;
+
+        static string Classify(string path) => path switch
+        {
+            "" => "anonymous",
+            "[heap]" => "native heap",
+            _ when path.Contains("doublemapper") => "JIT code and types",
+            _ when path.EndsWith("/navarch-agent") => "native agent image",
+            _ when path.EndsWith(".dll") && path.Contains("/shared/") => "framework DLLs",
+            _ when path.EndsWith(".dll") => "app DLLs",
+            _ when path.Contains(".so") => "native libraries",
+            _ => "other",
+        };
+    }
+
     private static double StatusMiB(int pid, string field)
     {
         try

@@ -7,7 +7,7 @@ using static Navarch.Bench.Agent.Report;
 
 // Pod startup through `navarch agent --runtime containerd` against the bare CRI path to the same containerd,
 // in a network namespace of the benchmark's own with a real server and agent. Needs root.
-// Usage: dotnet run -c Release --project bench/Navarch.Bench.Agent [--pods 50] [--gap-ms 100]
+// Usage: dotnet run -c Release --project bench/Navarch.Bench.Agent [--pods 50] [--gap-ms 100] [--jit]
 var podCount = Option("--pods", 50);
 // Latency is measured one pod at a time (no queueing), this long after the previous pod was Running.
 var gap = TimeSpan.FromMilliseconds(Option("--gap-ms", 100));
@@ -36,6 +36,7 @@ Console.WriteLine($"navarch agent benchmark: {podCount} pods one at a time ({gap
 AgentLab? lab = null;
 try
 {
+    Step(await AgentBinary.ChooseAsync(args.Contains("--jit"), ct));
     Step("start the lab: namespace, navarch server, navarch agent --runtime containerd, pause image");
     lab = await AgentLab.StartAsync(LabImages.None, ct);
     var node = lab.Node;
@@ -74,19 +75,23 @@ try
     report.Add(bareCold, $"first pod {F(bareCold.LatenciesMs.Max(), "0")} ms (cold containerd paths)");
     report.Add(bareSpaced, "baseline for the agent's latency");
     report.Add(bareBurst, "baseline for the agent's throughput");
-    report.Add(agentCold, $"not measured: the agent's JIT is still compiling the sync path");
+    report.Add(agentCold, "not measured: the first pods take the cold paths");
     report.Add(agentSpaced, $"p50 {F(agentSpaced.P50Ms / bareSpaced.P50Ms, "0.00")}x, p99 {F(agentSpaced.P99Ms / bareSpaced.P99Ms, "0.00")}x bare; " +
         $"CPU per pod: agent {F(spacedCpu.Agent / podCount * 1000, "0")} ms, containerd {F(spacedCpu.Containerd / podCount * 1000, "0")} ms");
     report.Add(agentBurst, $"{F(agentBurst.PerSecond / bareBurst.PerSecond, "0.00")}x bare's starts/s; " +
         $"CPU per pod: agent {F(burstCpu.Agent / podCount * 1000, "0")} ms, containerd {F(burstCpu.Containerd / podCount * 1000, "0")} ms");
     foreach (var m in new[] { idle, loaded, full })
+    {
         report.Note($"RSS at {m.When,-10}: agent {F(m.Agent, "0.0")} MiB ({F(m.AgentAnon, "0.0")} anonymous), containerd {F(m.Containerd, "0.0")} MiB, {m.Shims} shims {F(m.ShimsTotal, "0")} MiB in all");
+        report.Note($"  agent's RSS by kind: {string.Join(", ", m.AgentBreakdown.OrderByDescending(p => p.Value).Select(p => $"{p.Key} {F(p.Value, "0.0")}"))}");
+    }
     report.Note($"p99 is nearest-rank: with {podCount} pods, the slowest one. Latency = create request sent -> first watch event with phase Running; " +
         "bare = RunPodSandbox sent -> StartContainer returned. Pods carry spec.nodeName (the scheduler runs but is not in the path).");
 
     report.AtMost($"agent startup p50 ({podCount} pods)", agentSpaced.P50Ms, 300, "ms");
     report.AtMost($"agent startup p99 ({podCount} pods)", agentSpaced.P99Ms, 1000, "ms");
-    report.AtMost($"agent RSS (idle and at {podCount} pods)", Math.Max(idle.Agent, loaded.Agent), 100, "MiB");
+    // The issue's 100 MB, in MiB (95.4): a MiB is 1.049 MB.
+    report.AtMost($"agent RSS (idle and at {podCount} pods)", Math.Max(idle.Agent, loaded.Agent), 100e6 / (1 << 20), "MiB");
 
     Step("tear down: sandboxes through CRI, processes, namespace, data");
     await lab.DisposeAsync();
@@ -100,7 +105,8 @@ try
     MemorySample Memory(string when)
     {
         var shims = node.Netns.PidsAsync().GetAwaiter().GetResult().Where(p => ProcessStats.Command(p).StartsWith("containerd-shim", StringComparison.Ordinal)).ToList();
-        return new MemorySample(when, ProcessStats.RssMiB(agentPid), ProcessStats.RssAnonMiB(agentPid), ProcessStats.RssMiB(containerdPid), shims.Count, shims.Sum(ProcessStats.RssMiB));
+        return new MemorySample(when, ProcessStats.RssMiB(agentPid), ProcessStats.RssAnonMiB(agentPid), ProcessStats.RssBreakdownMiB(agentPid),
+            ProcessStats.RssMiB(containerdPid), shims.Count, shims.Sum(ProcessStats.RssMiB));
     }
 }
 catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -133,7 +139,8 @@ int Option(string name, int fallback)
 }
 
 /// <summary>RSS in MiB of the agent, its containerd and the shims at one moment.</summary>
-internal sealed record MemorySample(string When, double Agent, double AgentAnon, double Containerd, int Shims, double ShimsTotal);
+internal sealed record MemorySample(string When, double Agent, double AgentAnon, IReadOnlyDictionary<string, double> AgentBreakdown,
+    double Containerd, int Shims, double ShimsTotal);
 
 /// <summary>CPU seconds used by the agent and its containerd.</summary>
 internal sealed record CpuTime(double Agent, double Containerd)

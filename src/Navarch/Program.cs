@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Navarch.Agent.Command;
 using Navarch.Commands;
 
 var root = new RootCommand("Navarch: a small Kubernetes-compatible container orchestrator");

@@ -76,6 +76,8 @@ public sealed class LabE2ETests
                 Assert.Contains("Welcome to nginx!", page);
             }
 
+            await ServicesAreReachableAsync(server, client, state);
+
             var down = await NavarchAsync(["down", "--data-dir", dataDir], TimeSpan.FromSeconds(60));
             downDone = true;
             Assert.True(down.ExitCode == 0, down.ToString());
@@ -109,6 +111,71 @@ public sealed class LabE2ETests
         {
             Directory.Delete(dataDir, recursive: true);
         }
+    }
+
+    /// <summary>
+    /// The walkthrough's steps 3–5: the seed's ClusterIP and NodePort services answer with nginx's page on their
+    /// cluster IP from every node, on the node port from another node and from the node itself, through the userspace
+    /// proxy's relay ports; each node's nat table holds the four chains with the article's rules.
+    /// </summary>
+    private static async Task ServicesAreReachableAsync(string server, Kubernetes client, LabState state)
+    {
+        using (var kubectl = new Kubectl(server))
+        {
+            foreach (var file in new[] { "nginx-service-clusterip.yaml", "nginx-service-nodeport.yaml" })
+            {
+                var created = await kubectl.RunAsync("create", "-f", Path.Combine(SeedDir, file));
+                Assert.True(created.ExitCode == 0, created.ToString());
+            }
+        }
+        var clusterIp = await client.CoreV1.ReadNamespacedServiceAsync("nginx-service-clusterip", "default");
+        var nodePort = await client.CoreV1.ReadNamespacedServiceAsync("nginx-service-nodeport", "default");
+        var serviceRange = IPNetwork.Parse("192.168.3.0/24");
+        Assert.True(serviceRange.Contains(IPAddress.Parse(clusterIp.Spec.ClusterIP)), clusterIp.Spec.ClusterIP);
+        var port = nodePort.Spec.Ports.Single().NodePort ?? 0;
+        Assert.InRange(port, 30000, 32767);
+
+        foreach (var node in state.Nodes.Where(n => n.RunsAgent))
+        {
+            var ns = new NetworkNamespace(node.Namespace);
+            await PageAsync(ns, $"{clusterIp.Spec.ClusterIP}:8001", $"cluster IP from {node.Name}");
+            await PageAsync(ns, $"{nodePort.Spec.ClusterIP}:8000", $"the node-port service's cluster IP from {node.Name}");
+            var other = state.Nodes.First(n => n.RunsAgent && n.Name != node.Name);
+            await PageAsync(ns, $"{other.Address}:{port}", $"node port of {other.Name} from {node.Name}");
+            await PageAsync(ns, $"{node.Address}:{port}", $"node port of {node.Name} from itself");
+
+            var nat = await ns.ExecAsync(CancellationToken.None, "iptables-save", "-t", "nat");
+            var relay = System.Text.RegularExpressions.Regex.Match(nat,
+                $"""-A KUBE-PORTALS-CONTAINER -d {nodePort.Spec.ClusterIP}/32 -p tcp -m comment --comment "default/nginx-service-nodeport:" -m tcp --dport 8000 -j REDIRECT --to-ports (\d+)\n""");
+            Assert.True(relay.Success, $"no portal rule for the node-port service on {node.Name}:\n{nat}");
+            var proxyPort = relay.Groups[1].Value;
+            var lines = nat.Split('\n');
+            Assert.Contains($"""-A KUBE-PORTALS-HOST -d {nodePort.Spec.ClusterIP}/32 -p tcp -m comment --comment "default/nginx-service-nodeport:" -m tcp --dport 8000 -j DNAT --to-destination {node.Address}:{proxyPort}""", lines);
+            Assert.Contains($"""-A KUBE-NODEPORT-CONTAINER -p tcp -m comment --comment "default/nginx-service-nodeport:" -m tcp --dport {port} -j REDIRECT --to-ports {proxyPort}""", lines);
+            Assert.Contains($"""-A KUBE-NODEPORT-HOST -p tcp -m comment --comment "default/nginx-service-nodeport:" -m tcp --dport {port} -j DNAT --to-destination {node.Address}:{proxyPort}""", lines);
+            Assert.Matches(new System.Text.RegularExpressions.Regex($"""^-A KUBE-PORTALS-CONTAINER -d {clusterIp.Spec.ClusterIP}/32 -p tcp -m comment --comment "default/nginx-service-clusterip:" -m tcp --dport 8001 -j REDIRECT --to-ports \d+$""", System.Text.RegularExpressions.RegexOptions.Multiline), nat);
+            Assert.Contains("-j KUBE-PORTALS-CONTAINER", nat);
+            Assert.Contains("-j KUBE-NODEPORT-HOST", nat);
+        }
+    }
+
+    /// <summary>Polls (the proxy syncs within a second or two of a change) until nginx's page comes back from <paramref name="target"/>.</summary>
+    private static async Task PageAsync(NetworkNamespace from, string target, string what)
+    {
+        var last = "";
+        await Poll.UntilAsync($"nginx's page via {what}", async () =>
+        {
+            try
+            {
+                last = await from.ExecAsync(CancellationToken.None, "curl", "-sS", "--max-time", "3", $"http://{target}/");
+                return last.Contains("Welcome to nginx!");
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                last = e.Message;
+                return false;
+            }
+        }, TimeSpan.FromSeconds(30), () => last);
     }
 
     /// <summary>Live processes whose command line names the lab's data dir (servers, agents, containerds, shims).</summary>

@@ -45,6 +45,9 @@ public sealed class LabNode : IAsyncDisposable
     /// <summary>The node's name.</summary>
     public string NodeName { get; }
 
+    /// <summary>The server's default service cluster IP range, routed to eth0 inside the node.</summary>
+    public const string ServiceRange = "10.96.0.0/12";
+
     /// <summary>The node's address on its eth0 (exists only inside the namespace).</summary>
     public IPAddress NodeIp { get; }
 
@@ -93,6 +96,9 @@ public sealed class LabNode : IAsyncDisposable
             await netns.ExecAsync("ip", "addr", "add", nodeIp + "/24", "dev", "eth0");
             await netns.ExecAsync("ip", "link", "set", "eth0-peer", "up");
             await netns.ExecAsync("ip", "link", "set", "eth0", "up");
+            // The server's default service range: without a route connect() to a cluster IP fails before the
+            // proxy's nat rules see the packet (the lab of `navarch up` does the same).
+            await netns.ExecAsync("ip", "route", "add", ServiceRange, "dev", "eth0");
             node = new LabNode(netns, nodeName, IPAddress.Parse(nodeIp), dir, FreePort());
             await node.StartServerAsync(serverArgs);
             return node;

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Net;
-using Navarch.Agent;
+using Microsoft.Extensions.Logging;
 using Navarch.Agent.Containerd;
 using Navarch.Agent.Images;
 using Navarch.Agent.Node;
@@ -9,20 +9,30 @@ using Navarch.Agent.Runtime;
 using Navarch.Agent.Server;
 using Navarch.Client.Events;
 
-namespace Navarch.Commands;
+namespace Navarch.Agent.Command;
 
 /// <summary>
-/// <c>navarch agent</c>: the node agent (kubelet) of one node. Stopping it (SIGTERM, Ctrl-C) leaves every
-/// pod — and a containerd it started — running, so a restarted agent adopts them without restarting any.
+/// <c>navarch agent</c>: the node agent (kubelet) and service proxy of one node. Stopping it (SIGTERM, Ctrl-C) leaves
+/// every pod, a containerd it started and the proxy's rules in place, so a restarted agent adopts them without
+/// restarting any. The same command is the whole of the ahead-of-time compiled <c>navarch-agent</c>.
 /// </summary>
 public static class AgentCommand
 {
-    public static Command Create()
+    private const string Description = "Run the node agent: register the node, run the pods bound to it, proxy the services";
+
+    /// <summary>The <c>agent</c> subcommand of <c>navarch</c>.</summary>
+    public static System.CommandLine.Command Create() => Configure(new System.CommandLine.Command("agent", Description));
+
+    /// <summary>The root command of <c>navarch-agent</c>: the same options and action.</summary>
+    public static RootCommand CreateRoot() => Configure(new RootCommand(Description));
+
+    private static T Configure<T>(T command) where T : System.CommandLine.Command
     {
         var defaults = new AgentOptions();
         var server = new Option<string>("--server") { Description = "URL of the API server", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
-        var nodeName = new Option<string>("--node-name") { Description = "Name of this node", Required = true };
-        var nodeIp = new Option<string>("--node-ip") { Description = "This node's address (InternalIP, pods' hostIP, the agent server's address)", Required = true };
+        // Required unless --cleanup: checked with the other options, so the message is the same either way.
+        var nodeName = new Option<string?>("--node-name") { Description = "Name of this node (required)" };
+        var nodeIp = new Option<string?>("--node-ip") { Description = "This node's address (InternalIP, pods' hostIP, the agent server's address; required)" };
         var runtimeKind = new Option<string>("--runtime") { Description = "containerd (real containers) or fake (runs nothing)", DefaultValueFactory = _ => "containerd" };
         runtimeKind.AcceptOnlyFromAmong("containerd", "fake");
         var endpoint = new Option<string?>("--runtime-endpoint") { Description = "CRI socket (unix:///PATH) of a running containerd; if none answers there the agent starts its own on it" };
@@ -32,27 +42,37 @@ public static class AgentCommand
         var podCidrWait = new Option<bool>("--pod-cidr-wait") { Description = "Start pods only once the node has a pod CIDR", DefaultValueFactory = _ => true };
         var cniConfDir = new Option<string?>("--cni-conf-dir") { Description = "CNI config directory of the runtime (default: that of the agent's own containerd)" };
         var noServer = new Option<bool>("--disable-server") { Description = "Do not serve logs and exec" };
+        var proxyMode = new Option<string?>("--proxy-mode") { Description = "Service proxy: iptables (kernel DNAT), userspace (the seed's relay ports) or none [default: iptables; none with --runtime fake]" };
+        proxyMode.AcceptOnlyFromAmong("iptables", "userspace", "none");
+        var clusterCidr = new Option<string?>("--cluster-cidr") { Description = "The pod network (e.g. 10.244.0.0/16): the proxy masquerades traffic to cluster IPs from outside it" };
+        var cleanup = new Option<bool>("--cleanup") { Description = "Remove the service proxy's iptables rules (both modes) and exit" };
 
-        var command = new Command("agent", "Run the node agent: register the node and run the pods bound to it")
-        {
-            server, nodeName, nodeIp, runtimeKind, endpoint, dataDir, port, podCidr, podCidrWait, cniConfDir, noServer,
-        };
+        foreach (var option in new Option[] { server, nodeName, nodeIp, runtimeKind, endpoint, dataDir, port, podCidr, podCidrWait, cniConfDir, noServer, proxyMode, clusterCidr, cleanup })
+            command.Options.Add(option);
         command.SetAction(async (result, ct) =>
         {
+            if (result.GetValue(cleanup)) return await ProxyWiring.CleanupAsync(ct);
             var options = new AgentOptions
             {
-                NodeName = result.GetValue(nodeName)!,
-                NodeIp = result.GetValue(nodeIp)!,
+                NodeName = result.GetValue(nodeName) ?? "",
+                NodeIp = result.GetValue(nodeIp) ?? "",
                 DataDir = Path.GetFullPath(result.GetValue(dataDir)!),
                 Port = result.GetValue(port),
                 PodCidr = result.GetValue(podCidr),
                 WaitForPodCidr = result.GetValue(podCidrWait),
             };
-            try { options.Validate(); }
-            catch (ArgumentException e) { Console.Error.WriteLine($"navarch agent: {e.Message}"); return 2; }
-
-            using var loggers = ControlPlaneFlags.Loggers();
             var fake = result.GetValue(runtimeKind) == "fake";
+            ProxySettings proxy;
+            try
+            {
+                options.Validate();
+                proxy = ProxySettings.Parse(result.GetValue(proxyMode), result.GetValue(clusterCidr), fake, options);
+            }
+            catch (ArgumentException e) { Console.Error.WriteLine($"navarch agent: {e.Message}"); return 2; }
+            AgentProcess.Settle();
+            AgentJson.Install();
+
+            using var loggers = ConsoleLogging.Create();
             RuntimeConnection? connection = null;
             ICriRuntime runtime;
             var network = new List<IPodNetworkSetup>();
@@ -89,7 +109,7 @@ public static class AgentCommand
 
             try
             {
-                var client = ControlPlaneFlags.Client(result.GetValue(server)!);
+                var client = new k8s.Kubernetes(new k8s.KubernetesClientConfiguration { Host = result.GetValue(server)! });
                 var shared = AgentShared.ForNode(client, options.NodeName, TimeProvider.System, loggers);
                 // The fake runtime runs nothing a probe could reach: its containers count as ready.
                 IProbeManager? probes = null;
@@ -100,12 +120,14 @@ public static class AgentCommand
                         (pod, container, message) => _ = recorder.WarningAsync(pod, ProbeManager.UnhealthyReason, message));
                 }
                 var host = new AgentHost(options, runtime, shared, probes, network, serve);
-                Console.Error.WriteLine($"navarch agent: node {options.NodeName} ({options.NodeIp}) on {(fake ? "the fake runtime" : connection!.Endpoint)}");
+                var serviceProxy = ProxyWiring.Create(proxy, client, shared.Services, loggers);
+                Console.Error.WriteLine($"navarch agent: node {options.NodeName} ({options.NodeIp}) on {(fake ? "the fake runtime" : connection!.Endpoint)}, service proxy {proxy.Mode.ToString().ToLowerInvariant()}");
                 using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 var informers = shared.RunAsync(stop.Token);
+                var proxying = serviceProxy?.RunAsync(stop.Token) ?? Task.CompletedTask;
                 await host.RunAsync(stop.Token);
                 await stop.CancelAsync();
-                await informers;
+                await Task.WhenAll(informers, proxying);
                 return 0;
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -122,4 +144,12 @@ public static class AgentCommand
         });
         return command;
     }
+}
+
+/// <summary>Navarch's process log: warnings and errors, one line each, on standard error (every command uses it).</summary>
+public static class ConsoleLogging
+{
+    public static ILoggerFactory Create() => LoggerFactory.Create(b => b
+        .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; })
+        .SetMinimumLevel(LogLevel.Warning));
 }

@@ -34,9 +34,7 @@ public sealed class ControlPlaneFlags
 
     public static IKubernetes Client(string url) => new Kubernetes(new KubernetesClientConfiguration { Host = url });
 
-    public static ILoggerFactory Loggers() => LoggerFactory.Create(b => b
-        .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; })
-        .SetMinimumLevel(LogLevel.Warning));
+    public static ILoggerFactory Loggers() => Navarch.Agent.Command.ConsoleLogging.Create();
 
     public static Task RunControllerManagerAsync(string url, ControllerManagerOptions options, ILoggerFactory loggers, CancellationToken ct) =>
         ControllerManager.RunAsync(Client(url), options, TimeProvider.System, loggers, ct);

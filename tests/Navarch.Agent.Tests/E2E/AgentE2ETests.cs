@@ -48,6 +48,7 @@ public sealed class AgentE2ETests(ITestOutputHelper output) : IAsyncLifetime
 
         var nginx = await SeedRcRunsWithPodIpsAsync();
         await NginxServesItsWelcomePageAsync(nginx[0]);
+        await ServiceProxyReachesThePodsAsync();
         await KubectlLogsShowTheAccessLogAsync(nginx[0]);
         await KilledContainerIsRestartedAsync(nginx[1]);
         await DeletedPodLeavesNothingAsync(nginx[0]);
@@ -84,6 +85,55 @@ public sealed class AgentE2ETests(ITestOutputHelper output) : IAsyncLifetime
     {
         var page = await Lab.CurlAsync($"http://{pod.Status.PodIP}/");
         Assert.Contains("Welcome to nginx!", page);
+    }
+
+    /// <summary>
+    /// The agent's service proxy (iptables mode by default): a NodePort service over the nginx pods answers on its
+    /// cluster IP and on the node port from the node; its KUBE-SVC chain goes when the service does.
+    /// </summary>
+    private async Task ServiceProxyReachesThePodsAsync()
+    {
+        var service = await Client.CoreV1.CreateNamespacedServiceAsync(new V1Service
+        {
+            Metadata = new V1ObjectMeta { Name = "nginx-proxied" },
+            Spec = new V1ServiceSpec
+            {
+                Type = "NodePort",
+                Selector = new Dictionary<string, string> { ["name"] = "nginx" },
+                Ports = [new V1ServicePort { Port = 8080, TargetPort = 80, Protocol = "TCP" }],
+            },
+        }, "default", cancellationToken: Ct);
+        var nodePort = service.Spec.Ports.Single().NodePort!.Value;
+        await PageThroughAsync($"{service.Spec.ClusterIP}:8080", "the cluster IP");
+        await PageThroughAsync($"{Lab.Node.NodeIp}:{nodePort}", "the node port");
+
+        var nat = await Lab.Node.Netns.ExecAsync("iptables-save", "-t", "nat");
+        var jump = System.Text.RegularExpressions.Regex.Match(nat,
+            $"-A KUBE-SERVICES -d {service.Spec.ClusterIP}/32 -p tcp -m comment --comment \"default/nginx-proxied cluster IP\" -m tcp --dport 8080 -j (KUBE-SVC-[A-Z0-9]{{16}})");
+        Assert.True(jump.Success, nat);
+        var serviceChain = jump.Groups[1].Value;
+        Assert.Contains($"-A KUBE-NODEPORTS -p tcp -m comment --comment \"default/nginx-proxied\" -m tcp --dport {nodePort} -j KUBE-EXT-", nat);
+        Assert.Contains("-j DNAT --to-destination ", nat);
+
+        await Client.CoreV1.DeleteNamespacedServiceAsync("nginx-proxied", "default", cancellationToken: Ct);
+        var after = nat;
+        await Poll.UntilAsync("the service's chains removed", async () =>
+        {
+            after = await Lab.Node.Netns.ExecAsync("iptables-save", "-t", "nat");
+            return !after.Contains("default/nginx-proxied");
+        }, TimeSpan.FromSeconds(15), () => after);
+        Assert.DoesNotContain(serviceChain, after);
+    }
+
+    private async Task PageThroughAsync(string target, string what)
+    {
+        var last = "";
+        await Poll.UntilAsync($"nginx's page through {what} ({target})", async () =>
+        {
+            try { last = await Lab.CurlAsync($"http://{target}/"); }
+            catch (Exception e) when (e is not OperationCanceledException) { last = e.Message; }
+            return last.Contains("Welcome to nginx!");
+        }, TimeSpan.FromSeconds(20), () => last);
     }
 
     private async Task KubectlLogsShowTheAccessLogAsync(V1Pod pod)

@@ -1,0 +1,3 @@
+using Navarch.Agent.Command;
+
+return await AgentCommand.CreateRoot().Parse(args).InvokeAsync();
