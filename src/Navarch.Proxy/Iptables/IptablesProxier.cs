@@ -18,8 +18,9 @@ public sealed class IptablesProxier(IIptables iptables, ProxyNode node) : IProxi
             _started = true;
         }
         await iptables.RestoreAsync(IptablesRules.Render(ports, node, _written), ct);
-        await ProxyCleanup.EnsureJumpsAsync(iptables, IptablesRules.Jumps, ct);
+        // Recorded as soon as they exist: if ensuring a jump fails, the retry must still know to delete them.
         _written = IptablesRules.OwnedChains(ports, node);
+        await ProxyCleanup.EnsureJumpsAsync(iptables, IptablesRules.Jumps, ct);
     }
 
     /// <summary>Leaves the rules in place: traffic keeps flowing while the agent restarts (as upstream's kube-proxy).</summary>

@@ -43,11 +43,19 @@ public sealed class EndpointPicker
         ArgumentNullException.ThrowIfNull(port);
         ServicePortName = port.Name;
         ClientIpAffinity = port.ClientIpAffinity;
-        AffinityTimeout = port.AffinitySeconds > 0 ? TimeSpan.FromSeconds(port.AffinitySeconds) : DefaultAffinityTimeout;
+        AffinityTimeout = TimeoutOf(port);
         _time = timeProvider ?? TimeProvider.System;
         _pruneInterval = AffinityTimeout < MaxPruneInterval ? AffinityTimeout : MaxPruneInterval;
         _lastPrune = _time.GetUtcNow();
     }
+
+    /// <summary>Whether <paramref name="port"/> asks for the affinity this picker was made with (else make a new one).</summary>
+    public bool HasAffinityOf(ServicePort port) =>
+        ClientIpAffinity == port.ClientIpAffinity
+        && AffinityTimeout == TimeoutOf(port);
+
+    private static TimeSpan TimeoutOf(ServicePort port) =>
+        port.AffinitySeconds > 0 ? TimeSpan.FromSeconds(port.AffinitySeconds) : DefaultAffinityTimeout;
 
     /// <summary>The service port's <c>namespace/name:port</c>, for logs.</summary>
     public string ServicePortName { get; }

@@ -31,7 +31,7 @@ public sealed partial class UserspaceProxier(IIptables iptables, ProxyNode node,
         foreach (var port in proxied)
         {
             var key = Key(port);
-            if (!_relays.TryGetValue(key, out var relay) || relay.Picker.ClientIpAffinity != port.ClientIpAffinity)
+            if (!_relays.TryGetValue(key, out var relay) || !relay.Picker.HasAffinityOf(port))
             {
                 if (relay.Relay is not null) await relay.Relay.DisposeAsync();
                 var picker = new EndpointPicker(port, time);
