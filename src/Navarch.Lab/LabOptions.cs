@@ -21,6 +21,9 @@ public sealed record LabOptions
     /// <summary>Where built images are cached.</summary>
     public string ImageCacheDir { get; init; } = Navarch.Agent.Images.ImageBuilder.DefaultCacheDirectory;
 
+    /// <summary>The agents' service proxy mode: the seed's <c>userspace</c> (default) or <c>iptables</c>.</summary>
+    public string ProxyMode { get; init; } = "userspace";
+
     /// <summary>How long the whole bring-up may wait for the server, the runtimes and Ready nodes.</summary>
     public TimeSpan ReadyTimeout { get; init; } = TimeSpan.FromSeconds(120);
 

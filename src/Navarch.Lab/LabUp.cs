@@ -79,8 +79,8 @@ public sealed class LabUp(LabConfig config, LabOptions options, Action<string> p
             node.Agent = ProcessRecord.Of(StartSelf(node.Namespace, Path.Combine(logs, node.Name + ".log"),
                 "agent", "--server", state.MasterUrl, "--node-name", node.Name, "--node-ip", node.Address,
                 "--runtime", "containerd", "--data-dir", node.DataDir,
-                // The seed's (2015) proxy: a relay port per service port, and the walkthrough's four chains.
-                "--proxy-mode", "userspace", "--cluster-cidr", config.FlannelNet.ToString()));
+                // By default the seed's (2015) proxy: a relay port per service port, and the walkthrough's four chains.
+                "--proxy-mode", options.ProxyMode, "--cluster-cidr", config.FlannelNet.ToString()));
             state.Save();
         }
         var tarballs = await images;

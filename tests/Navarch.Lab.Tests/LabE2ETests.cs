@@ -18,8 +18,10 @@ public sealed class LabE2ETests
     private static readonly TimeSpan Bound = TimeSpan.FromMinutes(3);
     private static readonly string SeedDir = Path.Combine(AppContext.BaseDirectory, "seed");
 
-    [Fact]
-    public async Task Up_runs_the_seed_cluster_and_down_leaves_nothing()
+    [Theory]
+    [InlineData("userspace")]
+    [InlineData("iptables")]
+    public async Task Up_runs_the_seed_cluster_and_down_leaves_nothing(string proxyMode)
     {
         var clock = Stopwatch.StartNew();
         var prefix = "nvl" + Guid.NewGuid().ToString("N")[..5];
@@ -30,7 +32,8 @@ public sealed class LabE2ETests
         var downDone = false;
         try
         {
-            var up = await NavarchAsync(["up", "-f", Path.Combine(SeedDir, "config-default.sh"), "--port", port.ToString(), "--data-dir", dataDir, "--netns-prefix", prefix], TimeSpan.FromSeconds(150));
+            var up = await NavarchAsync(["up", "-f", Path.Combine(SeedDir, "config-default.sh"), "--port", port.ToString(), "--data-dir", dataDir, "--netns-prefix", prefix,
+                "--proxy-mode", proxyMode], TimeSpan.FromSeconds(150));
             Assert.True(up.ExitCode == 0, $"navarch up failed:\n{up}");
             state = LabState.Load(dataDir);
             Assert.NotNull(state);
@@ -76,7 +79,7 @@ public sealed class LabE2ETests
                 Assert.Contains("Welcome to nginx!", page);
             }
 
-            await ServicesAreReachableAsync(server, client, state);
+            await ServicesAreReachableAsync(server, client, state, proxyMode);
 
             var down = await NavarchAsync(["down", "--data-dir", dataDir], TimeSpan.FromSeconds(60));
             downDone = true;
@@ -115,10 +118,11 @@ public sealed class LabE2ETests
 
     /// <summary>
     /// The walkthrough's steps 3–5: the seed's ClusterIP and NodePort services answer with nginx's page on their
-    /// cluster IP from every node, on the node port from another node and from the node itself, through the userspace
-    /// proxy's relay ports; each node's nat table holds the four chains with the article's rules.
+    /// cluster IP from every node, on the node port from another node and from the node itself (whichever node the
+    /// chosen pod is on: masquerading works); in userspace mode each node's nat table holds the four chains with the
+    /// article's rules, in iptables mode upstream's KUBE-SERVICES and KUBE-NODEPORTS rules.
     /// </summary>
-    private static async Task ServicesAreReachableAsync(string server, Kubernetes client, LabState state)
+    private static async Task ServicesAreReachableAsync(string server, Kubernetes client, LabState state, string proxyMode)
     {
         using (var kubectl = new Kubectl(server))
         {
@@ -145,6 +149,13 @@ public sealed class LabE2ETests
             await PageAsync(ns, $"{node.Address}:{port}", $"node port of {node.Name} from itself");
 
             var nat = await ns.ExecAsync(CancellationToken.None, "iptables-save", "-t", "nat");
+            if (proxyMode == "iptables")
+            {
+                Assert.Matches(new System.Text.RegularExpressions.Regex($"""^-A KUBE-SERVICES -d {nodePort.Spec.ClusterIP}/32 -p tcp -m comment --comment "default/nginx-service-nodeport cluster IP" -m tcp --dport 8000 -j KUBE-SVC-[A-Z0-9]+$""", System.Text.RegularExpressions.RegexOptions.Multiline), nat);
+                Assert.Matches(new System.Text.RegularExpressions.Regex($"""^-A KUBE-NODEPORTS -p tcp -m comment --comment "default/nginx-service-nodeport" -m tcp --dport {port} -j KUBE-EXT-[A-Z0-9]+$""", System.Text.RegularExpressions.RegexOptions.Multiline), nat);
+                Assert.DoesNotContain("KUBE-PORTALS", nat);
+                continue;
+            }
             var relay = System.Text.RegularExpressions.Regex.Match(nat,
                 $"""-A KUBE-PORTALS-CONTAINER -d {nodePort.Spec.ClusterIP}/32 -p tcp -m comment --comment "default/nginx-service-nodeport:" -m tcp --dport 8000 -j REDIRECT --to-ports (\d+)\n""");
             Assert.True(relay.Success, $"no portal rule for the node-port service on {node.Name}:\n{nat}");

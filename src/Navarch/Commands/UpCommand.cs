@@ -16,7 +16,9 @@ public static class UpCommand
         var port = new Option<int>("--port") { Description = "Host loopback port that forwards to the API server", DefaultValueFactory = _ => defaults.HostPort };
         var prefix = new Option<string>("--netns-prefix") { Description = "Prefix of the lab's network namespace names", DefaultValueFactory = _ => defaults.NamespacePrefix };
         var timeout = new Option<double>("--timeout-seconds") { Description = "How long to wait for the cluster to validate", DefaultValueFactory = _ => defaults.ReadyTimeout.TotalSeconds };
-        var command = new Command("up", "Build the cluster of a config on this machine (nodes in network namespaces) and validate it") { file, dataDir, port, prefix, timeout };
+        var proxyMode = new Option<string>("--proxy-mode") { Description = "The agents' service proxy: userspace (the seed's relay ports and four chains) or iptables (kernel DNAT)", DefaultValueFactory = _ => defaults.ProxyMode };
+        proxyMode.AcceptOnlyFromAmong("userspace", "iptables");
+        var command = new Command("up", "Build the cluster of a config on this machine (nodes in network namespaces) and validate it") { file, dataDir, port, prefix, timeout, proxyMode };
         command.SetAction(async (result, ct) =>
         {
             try
@@ -30,6 +32,7 @@ public static class UpCommand
                     HostPort = result.GetValue(port),
                     NamespacePrefix = result.GetValue(prefix)!,
                     ReadyTimeout = TimeSpan.FromSeconds(result.GetValue(timeout)),
+                    ProxyMode = result.GetValue(proxyMode)!,
                     SelfCommand = SelfCommand(),
                 };
                 var outcome = await new LabUp(config, options, m => Console.Error.WriteLine($"navarch up: {m}")).RunAsync(ct);
