@@ -109,29 +109,6 @@ public sealed partial class IptablesCli : IIptables
     /// <inheritdoc />
     public Task<string> SaveAsync(string table, CancellationToken ct) => RunCheckedAsync(_save, ["-t", table], ct);
 
-    /// <summary>Whether <paramref name="chain"/> exists in <paramref name="table"/> (read from <c>iptables-save</c>).</summary>
-    public async Task<bool> ChainExistsAsync(string table, string chain, CancellationToken ct) =>
-        DeclaredChains(await SaveAsync(table, ct)).Contains(chain);
-
-    /// <summary>
-    /// Flushes and deletes those of the user-defined <paramref name="chains"/> that exist, in one
-    /// <c>iptables-restore --noflush</c> transaction (<c>:C - [0:0]</c> then <c>-X C</c>): all or none. Jumps between
-    /// the named chains go with them; a jump from any other chain (e.g. PREROUTING) must be deleted first, or the
-    /// transaction fails and nothing changes.
-    /// </summary>
-    public async Task DeleteChainsAsync(string table, IEnumerable<string> chains, CancellationToken ct)
-    {
-        var declared = DeclaredChains(await SaveAsync(table, ct));
-        var existing = chains.Distinct().Where(declared.Contains).ToList();
-        if (existing.Count == 0) return;
-
-        var rules = new StringBuilder().Append('*').Append(table).Append('\n');
-        foreach (var chain in existing) rules.Append(':').Append(chain).Append(" - [0:0]\n");
-        foreach (var chain in existing) rules.Append("-X ").Append(chain).Append('\n');
-        rules.Append("COMMIT\n");
-        await RestoreAsync(rules.ToString(), ct);
-    }
-
     private async Task<bool> RuleExistsAsync(string table, string chain, IReadOnlyList<string> rule, CancellationToken ct)
     {
         var result = await RunAsync(_iptables, RuleCommand(table, "-C", chain, rule), stdin: null, ct);
@@ -147,11 +124,6 @@ public sealed partial class IptablesCli : IIptables
     private bool WrittenByPrefix(string stderr) =>
         _prefix.Count > 0 && stderr.StartsWith(Path.GetFileName(_prefix[0]) + ":", StringComparison.Ordinal);
 
-    private static HashSet<string> DeclaredChains(string saved) =>
-        saved.Split('\n')
-            .Where(line => line.StartsWith(':'))
-            .Select(line => line[1..].Split(' ')[0])
-            .ToHashSet(StringComparer.Ordinal);
 
     private async Task<string> RunCheckedAsync(string binary, IReadOnlyList<string> args, CancellationToken ct)
     {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Navarch.Proxy.Iptables;
+using Navarch.Proxy.Userspace;
 using Navarch.Testing;
 
 namespace Navarch.Proxy.Tests.Iptables;
@@ -50,7 +51,7 @@ public sealed class IptablesCliTests
         Assert.Contains($"-A KUBE-NODEPORT-CONTAINER -p tcp -m comment --comment {Comment} -m tcp --dport 32606 -j REDIRECT --to-ports 43981", saved);
         Assert.Contains($"-A KUBE-NODEPORT-HOST -p tcp -m comment --comment {Comment} -m tcp --dport 32606 -j DNAT --to-destination 192.168.0.201:43981", saved);
         foreach (var chain in new[] { "KUBE-PORTALS-CONTAINER", "KUBE-PORTALS-HOST", "KUBE-NODEPORT-CONTAINER", "KUBE-NODEPORT-HOST" })
-            Assert.True(await iptables.ChainExistsAsync("nat", chain, None), chain);
+            Assert.True(await ChainExistsAsync(iptables, chain), chain);
     }
 
     [Fact]
@@ -214,41 +215,6 @@ public sealed class IptablesCliTests
         Assert.Equal(["-A PREROUTING -p udp -j RETURN"], prerouting);
     }
 
-    [Fact]
-    public async Task DeleteChains_removes_the_named_chains_that_exist_in_one_transaction()
-    {
-        await using var ns = await NetNs.CreateAsync("nvp");
-        var iptables = Cli(ns);
-        await iptables.RestoreAsync("""
-            *nat
-            :KUBE-SERVICES - [0:0]
-            :KUBE-SVC-A - [0:0]
-            :KUBE-SEP-A - [0:0]
-            :CNI-HOSTPORT-DNAT - [0:0]
-            -A KUBE-SERVICES -d 10.96.0.10/32 -p tcp -m tcp --dport 80 -j KUBE-SVC-A
-            -A KUBE-SVC-A -j KUBE-SEP-A
-            -A KUBE-SEP-A -p tcp -m tcp -j DNAT --to-destination 10.244.1.5:80
-            -A CNI-HOSTPORT-DNAT -p tcp -m tcp --dport 8080 -j DNAT --to-destination 10.244.1.9:80
-            COMMIT
-
-            """, None);
-        await iptables.EnsureRuleAsync("nat", "PREROUTING", ["-j", "KUBE-SERVICES"], prepend: true, None);
-        string[] kube = ["KUBE-SERVICES", "KUBE-SVC-A", "KUBE-SEP-A", "KUBE-NOT-THERE"];
-
-        // A jump from PREROUTING still points at KUBE-SERVICES: the whole transaction fails and nothing goes.
-        var before = Rules(await iptables.SaveAsync("nat", None));
-        await Assert.ThrowsAsync<IptablesException>(() => iptables.DeleteChainsAsync("nat", kube, None));
-        Assert.Equal(before, Rules(await iptables.SaveAsync("nat", None)));
-
-        await iptables.DeleteRuleAsync("nat", "PREROUTING", ["-j", "KUBE-SERVICES"], None);
-        await iptables.DeleteChainsAsync("nat", kube, None);
-        await iptables.DeleteChainsAsync("nat", kube, None);
-
-        foreach (var chain in kube) Assert.False(await iptables.ChainExistsAsync("nat", chain, None), chain);
-        Assert.True(await iptables.ChainExistsAsync("nat", "CNI-HOSTPORT-DNAT", None));
-        Assert.Contains("-A CNI-HOSTPORT-DNAT -p tcp -m tcp --dport 8080 -j DNAT --to-destination 10.244.1.9:80", Rules(await iptables.SaveAsync("nat", None)));
-    }
-
     [Theory]
     [InlineData("-A KUBE-PORTALS-HOST -p tcp -j DNAT --to-destination [fd00::1]:80", "Invalid address format")] // parse error
     [InlineData("-A KUBE-PORTALS-HOST -p tcp -m tcp --dport 81 -j REJECT", "RULE_APPEND failed")] // the kernel refuses REJECT in nat
@@ -329,18 +295,23 @@ public sealed class IptablesCliTests
         {
             var iptables = Cli(ns);
             await iptables.RestoreAsync(WalkthroughRules, None);
-            await iptables.EnsureRuleAsync("nat", "PREROUTING", PortalsContainerJump, prepend: true, None);
-            await iptables.EnsureRuleAsync("nat", "PREROUTING", NodePortContainerJump, prepend: false, None);
-            await iptables.SaveAsync("nat", None);
-            await iptables.DeleteRuleAsync("nat", "PREROUTING", PortalsContainerJump, None);
-            await iptables.DeleteRuleAsync("nat", "PREROUTING", NodePortContainerJump, None);
-            await iptables.DeleteChainsAsync("nat", ["KUBE-PORTALS-CONTAINER", "KUBE-PORTALS-HOST", "KUBE-NODEPORT-CONTAINER", "KUBE-NODEPORT-HOST"], None);
-            Assert.False(await iptables.ChainExistsAsync("nat", "KUBE-PORTALS-CONTAINER", None));
+            foreach (var jump in PortalRules.Jumps) await iptables.EnsureRuleAsync(jump.Table, jump.Chain, jump.Rule, jump.Prepend, None);
+            await iptables.RestoreAsync("*nat\n:CNI-HOSTPORT-DNAT - [0:0]\n-A CNI-HOSTPORT-DNAT -p tcp -m tcp --dport 8080 -j DNAT --to-destination 10.244.1.9:80\nCOMMIT\n", None);
+
+            // The real cleanup (what `navarch agent --cleanup` runs): jumps first, then the chains of both modes.
+            await ProxyCleanup.RemoveAllAsync(iptables, None);
+            var nat = await iptables.SaveAsync("nat", None);
+            Assert.DoesNotContain("KUBE-", nat);
+            Assert.Contains("-A CNI-HOSTPORT-DNAT -p tcp -m tcp --dport 8080 -j DNAT --to-destination 10.244.1.9:80", nat);
+            Assert.DoesNotContain("KUBE-", await iptables.SaveAsync("filter", None));
         }
 
         // Byte for byte, except the "# Generated/Completed ... on DATE" lines, whose clock moves between the reads.
         Assert.Equal(WithoutTimestamps(rootBefore), WithoutTimestamps(await RootSaveAsync()));
     }
+
+    private static async Task<bool> ChainExistsAsync(IptablesCli iptables, string chain) =>
+        ProxyCleanup.ChainNamesIn(await iptables.SaveAsync("nat", None)).Contains(chain);
 
     private static string[] Prefix(NetNs ns) => ["nsenter", "--net=" + ns.Path];
 
