@@ -1,16 +1,19 @@
 using System.Net.WebSockets;
 using k8s.Models;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Navarch.Api.Resources;
 using Navarch.ApiServer.Http;
 using Navarch.ApiServer.Registry;
+using Navarch.ApiServer.Spdy;
 
 namespace Navarch.ApiServer.Handlers;
 
 /// <summary>
 /// <c>pods/log</c> and <c>pods/exec</c>: the node agent of the pod's node serves them (as the kubelet does on
 /// :10250, paths <c>/containerLogs/{ns}/{pod}/{container}</c> and <c>/exec/{ns}/{pod}/{container}</c>); the API
-/// server finds the node's address and relays, streaming logs and WebSocket frames unchanged.
+/// server finds the node's address and relays, streaming logs and WebSocket frames unchanged. SPDY/3.1 exec clients
+/// (kubectl before 1.30) are translated to the agent's WebSocket by <see cref="Spdy.SpdyExecBridge"/>.
 /// </summary>
 public sealed class NodeProxy(ObjectRegistry registry)
 {
@@ -66,21 +69,13 @@ public sealed class NodeProxy(ObjectRegistry registry)
     public async Task ExecAsync(HttpContext ctx, RequestInfo info)
     {
         if (!ctx.WebSockets.IsWebSocketRequest)
-            throw ApiException.BadRequest("Upgrade request required: exec is served over WebSocket (v5.channel.k8s.io / v4.channel.k8s.io)");
-        var (pod, container, agent) = await ResolveAsync(ctx, info);
-        var url = new Uri($"{agent.Replace("https://", "wss://")}/exec/{pod.Metadata.NamespaceProperty}/{pod.Metadata.Name}/{container}{Query(ctx, ExecParameters)}");
-
-        using var upstream = new ClientWebSocket();
-        foreach (var protocol in ctx.WebSockets.WebSocketRequestedProtocols) upstream.Options.AddSubProtocol(protocol);
-        upstream.Options.RemoteCertificateValidationCallback = (_, _, _, _) => true;
-        try
         {
-            await upstream.ConnectAsync(url, ctx.RequestAborted);
+            if (!SpdyExecBridge.IsUpgradeRequest(ctx.Request))
+                throw ApiException.BadRequest("Upgrade request required: exec is served over WebSocket (v5.channel.k8s.io / v4.channel.k8s.io) or SPDY/3.1 (v4.channel.k8s.io, v3, v2, channel.k8s.io)");
+            await ExecOverSpdyAsync(ctx, info);
+            return;
         }
-        catch (WebSocketException e)
-        {
-            throw new ApiException(502, "BadGateway", $"error dialing backend: {e.Message}");
-        }
+        using var upstream = await DialAgentExecAsync(ctx, info, ctx.WebSockets.WebSocketRequestedProtocols);
         using var client = await ctx.WebSockets.AcceptWebSocketAsync(upstream.SubProtocol);
         using var done = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted);
         var toAgent = RelayAsync(client, upstream, done.Token);
@@ -99,6 +94,50 @@ public sealed class NodeProxy(ObjectRegistry registry)
             }
         }
     }
+
+    /// <summary>
+    /// kubectl before 1.30 speaks SPDY/3.1 only: connect to the agent first (so a dial failure is still a plain 502),
+    /// then switch protocols and translate between the client's SPDY streams and the agent's WebSocket channels.
+    /// </summary>
+    private async Task ExecOverSpdyAsync(HttpContext ctx, RequestInfo info)
+    {
+        var protocol = SpdyExecBridge.ChooseProtocol(ctx.Request.Headers[SpdyExecBridge.ProtocolHeader])
+            ?? throw ApiException.BadRequest($"unable to upgrade: none of the offered protocols [{string.Join(", ", ctx.Request.Headers[SpdyExecBridge.ProtocolHeader].ToArray())}] is supported: want one of [{string.Join(", ", SpdyExecBridge.Protocols)}]");
+        var upgrade = ctx.Features.Get<IHttpUpgradeFeature>();
+        if (upgrade is not { IsUpgradableRequest: true })
+            throw ApiException.BadRequest("unable to upgrade: the connection cannot switch to SPDY/3.1 (an HTTP/1.1 request without a body is required)");
+        using var upstream = await DialAgentExecAsync(ctx, info, [SpdyExecBridge.V4]);
+        var query = ctx.Request.Query;
+        var streams = SpdyExecBridge.ExpectedStreams(protocol, Flag(query, "stdin"), Flag(query, "stdout"), Flag(query, "stderr"), Flag(query, "tty"));
+        ctx.Response.Headers.Connection = "Upgrade";
+        ctx.Response.Headers.Upgrade = SpdyExecBridge.UpgradeToken;
+        ctx.Response.Headers[SpdyExecBridge.ProtocolHeader] = protocol;
+        await using var connection = await upgrade.UpgradeAsync();
+        await new SpdyExecBridge(connection, upstream, protocol, streams).RunAsync(ctx.RequestAborted);
+    }
+
+    /// <summary>Opens the exec WebSocket to the agent of the pod's node, offering <paramref name="protocols"/>; 502 if it cannot.</summary>
+    private async Task<ClientWebSocket> DialAgentExecAsync(HttpContext ctx, RequestInfo info, IEnumerable<string> protocols)
+    {
+        var (pod, container, agent) = await ResolveAsync(ctx, info);
+        var url = new Uri($"{agent.Replace("https://", "wss://")}/exec/{pod.Metadata.NamespaceProperty}/{pod.Metadata.Name}/{container}{Query(ctx, ExecParameters)}");
+        var upstream = new ClientWebSocket();
+        foreach (var protocol in protocols) upstream.Options.AddSubProtocol(protocol);
+        upstream.Options.RemoteCertificateValidationCallback = (_, _, _, _) => true;
+        try
+        {
+            await upstream.ConnectAsync(url, ctx.RequestAborted);
+            return upstream;
+        }
+        catch (WebSocketException e)
+        {
+            upstream.Dispose();
+            throw new ApiException(502, "BadGateway", $"error dialing backend: {e.Message}");
+        }
+    }
+
+    private static bool Flag(IQueryCollection query, string name) =>
+        query.TryGetValue(name, out var v) && v.ToString() is "1" or "true" or "True";
 
     private static async Task RelayAsync(WebSocket from, WebSocket to, CancellationToken ct)
     {

@@ -161,7 +161,8 @@ public sealed class AgentE2ETests(ITestOutputHelper output) : IAsyncLifetime
             var s = now.Status?.ContainerStatuses?.SingleOrDefault();
             return s is { RestartCount: 1, State.Running: not null, Ready: true };
         }, Phase, () => Describe([now]));
-        Assert.Contains("Welcome to nginx!", await Lab.CurlAsync($"http://{now.Status.PodIP}/"));
+        // Running means the process started; nginx binds its port a moment later.
+        await PageThroughAsync(now.Status.PodIP, "the restarted container");
     }
 
     private async Task FailingReadinessLeavesEndpointsAsync()
@@ -198,6 +199,19 @@ public sealed class AgentE2ETests(ITestOutputHelper output) : IAsyncLifetime
         Assert.True(hi.ExitCode == 0 && hi.Stdout == "hi\n", hi.ToString());
         var exit3 = await Lab.Node.Kubectl.RunAsync("exec", "web", "--", "sh", "-c", "exit 3");
         Assert.True(exit3.ExitCode == 3, exit3.ToString());
+
+        // kubectl before 1.30 speaks SPDY/3.1 only; the server translates it to the agent's WebSocket exec.
+        foreach (var version in new[] { "1.27", "1.28", "1.29" })
+        {
+            var binary = $"/usr/lib/google-cloud-sdk/bin/kubectl.{version}";
+            var script = Lab.Node.Kubectl.WriteFile($"kubectl-{version}", File.ReadAllText(Lab.Node.KubectlScript).Replace(Kubectl.Default, binary));
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            using var spdy = new Kubectl(Lab.Node.ServerUrl, script);
+            var spdyHi = await spdy.RunAsync("exec", "web", "--", "echo", "hi");
+            Assert.True(spdyHi.ExitCode == 0 && spdyHi.Stdout == "hi\n", $"kubectl {version}: {spdyHi}");
+            var spdyExit3 = await spdy.RunAsync("exec", "web", "--", "sh", "-c", "exit 3");
+            Assert.True(spdyExit3.ExitCode == 3, $"kubectl {version}: {spdyExit3}");
+        }
     }
 
     private async Task DeletedPodLeavesNothingAsync(V1Pod pod)
