@@ -139,14 +139,28 @@ public sealed class LabE2ETests
         var port = nodePort.Spec.Ports.Single().NodePort ?? 0;
         Assert.InRange(port, 30000, 32767);
 
+        var podsProbed = 0;
         foreach (var node in state.Nodes.Where(n => n.RunsAgent))
         {
             var ns = new NetworkNamespace(node.Namespace);
-            await PageAsync(ns, $"{clusterIp.Spec.ClusterIP}:8001", $"cluster IP from {node.Name}");
-            await PageAsync(ns, $"{nodePort.Spec.ClusterIP}:8000", $"the node-port service's cluster IP from {node.Name}");
+            await PageAsync(ns.Path, $"{clusterIp.Spec.ClusterIP}:8001", $"cluster IP from {node.Name}");
+            await PageAsync(ns.Path, $"{nodePort.Spec.ClusterIP}:8000", $"the node-port service's cluster IP from {node.Name}");
             var other = state.Nodes.First(n => n.RunsAgent && n.Name != node.Name);
-            await PageAsync(ns, $"{other.Address}:{port}", $"node port of {other.Name} from {node.Name}");
-            await PageAsync(ns, $"{node.Address}:{port}", $"node port of {node.Name} from itself");
+            await PageAsync(ns.Path, $"{other.Address}:{port}", $"node port of {other.Name} from {node.Name}");
+            await PageAsync(ns.Path, $"{node.Address}:{port}", $"node port of {node.Name} from itself");
+
+            // From inside the node's pods (their nginx processes, below the shims of the node's containerd), a few
+            // times: the service picks either pod, this one included (hairpin).
+            var shims = LabProcessesOf(node.DataDir).Where(pid => ProcessInfo.Name(pid).StartsWith("containerd-shim", StringComparison.Ordinal));
+            var podNetworks = ProcessInfo.Descendants(shims)
+                .Where(pid => ProcessInfo.Name(pid) == "nginx")
+                .Select(pid => $"/proc/{pid}/ns/net")
+                .DistinctBy(NamespaceOf)
+                .ToList();
+            podsProbed += podNetworks.Count;
+            foreach (var pod in podNetworks)
+                for (var i = 0; i < 3; i++)
+                    await PageAsync(pod, $"{clusterIp.Spec.ClusterIP}:8001", $"cluster IP from a pod on {node.Name}");
 
             var nat = await ns.ExecAsync(CancellationToken.None, "iptables-save", "-t", "nat");
             if (proxyMode == "iptables")
@@ -168,17 +182,18 @@ public sealed class LabE2ETests
             Assert.Contains("-j KUBE-PORTALS-CONTAINER", nat);
             Assert.Contains("-j KUBE-NODEPORT-HOST", nat);
         }
+        Assert.Equal(2, podsProbed); // both nginx pods asked the service from inside
     }
 
-    /// <summary>Polls (the proxy syncs within a second or two of a change) until nginx's page comes back from <paramref name="target"/>.</summary>
-    private static async Task PageAsync(NetworkNamespace from, string target, string what)
+    /// <summary>Polls (the proxy syncs within a second or two of a change) until nginx's page comes back from <paramref name="target"/>, asked from inside the network namespace <paramref name="netns"/> (a path).</summary>
+    private static async Task PageAsync(string netns, string target, string what)
     {
         var last = "";
         await Poll.UntilAsync($"nginx's page via {what}", async () =>
         {
             try
             {
-                last = await from.ExecAsync(CancellationToken.None, "curl", "-sS", "--max-time", "3", $"http://{target}/");
+                last = await HostCommand.RunAsync("nsenter", ["--net=" + netns, "curl", "-sS", "--max-time", "3", $"http://{target}/"]);
                 return last.Contains("Welcome to nginx!");
             }
             catch (Exception e) when (e is not OperationCanceledException)
@@ -187,6 +202,12 @@ public sealed class LabE2ETests
                 return false;
             }
         }, TimeSpan.FromSeconds(30), () => last);
+    }
+
+    private static string NamespaceOf(string nsPath)
+    {
+        try { return new FileInfo(nsPath).LinkTarget ?? nsPath; }
+        catch (IOException) { return nsPath; }
     }
 
     /// <summary>Live processes whose command line names the lab's data dir (servers, agents, containerds, shims).</summary>
