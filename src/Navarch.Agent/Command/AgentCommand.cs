@@ -145,11 +145,3 @@ public static class AgentCommand
         return command;
     }
 }
-
-/// <summary>Navarch's process log: warnings and errors, one line each, on standard error (every command uses it).</summary>
-public static class ConsoleLogging
-{
-    public static ILoggerFactory Create() => LoggerFactory.Create(b => b
-        .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; })
-        .SetMinimumLevel(LogLevel.Warning));
-}

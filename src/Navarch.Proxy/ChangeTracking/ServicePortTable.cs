@@ -59,10 +59,14 @@ public static class ServicePortTable
     /// during a rolling update the last pods are often all terminating, and sending new connections to a pod that
     /// still serves beats refusing them. Empty when the service has nothing to send traffic to.
     /// </summary>
-    public static IReadOnlyList<ServiceEndpoint> Usable(ServicePort port)
+    public static IReadOnlyList<ServiceEndpoint> Usable(ServicePort port) => Usable(port.Endpoints);
+
+    /// <summary>The same choice among <paramref name="endpoints"/> (e.g. only this node's, for externalTrafficPolicy Local).</summary>
+    public static IReadOnlyList<ServiceEndpoint> Usable(IEnumerable<ServiceEndpoint> endpoints)
     {
-        var ready = port.Endpoints.Where(e => e.Ready).ToList();
-        return ready.Count > 0 ? ready : port.Endpoints.Where(e => e.Serving && e.Terminating).ToList();
+        var all = endpoints as IReadOnlyCollection<ServiceEndpoint> ?? endpoints.ToList();
+        var ready = all.Where(e => e.Ready).ToList();
+        return ready.Count > 0 ? ready : all.Where(e => e.Serving && e.Terminating).ToList();
     }
 
     private static ServicePort ToServicePort(

@@ -17,9 +17,10 @@ public sealed class IptablesProxier(IIptables iptables, ProxyNode node) : IProxi
             await ProxyCleanup.RemoveUserspaceAsync(iptables, ct);
             _started = true;
         }
-        await iptables.RestoreAsync(IptablesRules.Render(ports, node, _written), ct);
+        var (rules, owned) = IptablesRules.RenderSync(ports, node, _written);
+        await iptables.RestoreAsync(rules, ct);
         // Recorded as soon as they exist: if ensuring a jump fails, the retry must still know to delete them.
-        _written = IptablesRules.OwnedChains(ports, node);
+        _written = owned;
         await ProxyCleanup.EnsureJumpsAsync(iptables, IptablesRules.Jumps, ct);
     }
 

@@ -52,9 +52,18 @@ public static class IptablesRules
     /// writes are declared (flushing them) and then deleted with <c>-X</c> in the same nat transaction; names that are
     /// not per-service chains (KUBE-SVC/SVL/EXT/FW/SEP-…) are ignored, so a top-level or foreign chain is never deleted.
     /// </summary>
-    public static string Render(IReadOnlyList<ServicePort> ports, ProxyNode node, IReadOnlyCollection<string>? previouslyWritten = null)
+    public static string Render(IReadOnlyList<ServicePort> ports, ProxyNode node, IReadOnlyCollection<string>? previouslyWritten = null) =>
+        RenderSync(ports, node, previouslyWritten).Text;
+
+    /// <summary>
+    /// <see cref="Render"/>'s text and <see cref="OwnedChains"/> from one pass: what a sync restores, and what to pass
+    /// as <c>previouslyWritten</c> next time.
+    /// </summary>
+    public static (string Text, IReadOnlyList<string> OwnedChains) RenderSync(
+        IReadOnlyList<ServicePort> ports, ProxyNode node, IReadOnlyCollection<string>? previouslyWritten)
     {
         var plan = Plan(ports, node);
+        var owned = plan.ServiceChains.ToList();
         var active = plan.ServiceChains.ToHashSet(StringComparer.Ordinal);
         var stale = (previouslyWritten ?? [])
             .Where(c => ChainNames.IsServiceChain(c) && !active.Contains(c))
@@ -69,7 +78,7 @@ public static class IptablesRules
         var text = new StringBuilder();
         plan.Filter.WriteTo(text, Filter);
         plan.Nat.WriteTo(text, Nat);
-        return text.ToString();
+        return (text.ToString(), owned);
     }
 
     /// <summary>
@@ -316,9 +325,7 @@ public static class IptablesRules
             var externalLocal = port.ExternalTrafficLocal && port.NodePort != 0;
             if (!externalLocal) return new(false, cluster, [], cluster);
 
-            var mine = port.Endpoints.Where(e => e.NodeName == node.Name).ToList();
-            var local = mine.Where(e => e.Ready).ToList();
-            if (local.Count == 0) local = mine.Where(e => e.Serving && e.Terminating).ToList();
+            var local = ServicePortTable.Usable(port.Endpoints.Where(e => e.NodeName == node.Name));
             // Local endpoints are a subset of the cluster ones unless one side fell back to terminating endpoints.
             return new(true, cluster, InAddressOrder(local), InAddressOrder(cluster.Concat(local).DistinctBy(e => e.EndPoint)));
         }
