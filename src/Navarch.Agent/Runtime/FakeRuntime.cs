@@ -42,6 +42,12 @@ public sealed class FakeRuntime : ICriRuntime
     /// <summary>Answers <see cref="ExecSyncAsync"/>: container id and command in, result out. Default: exit 0, no output.</summary>
     public Func<string, IReadOnlyList<string>, ExecResult> ExecHandler { get; set; } = (_, _) => new ExecResult(0, [], []);
 
+    /// <summary>
+    /// Answers <see cref="ExecStreamAsync"/> with the URL of a stream server (a test's); null, the default: the fake
+    /// has none, so exec falls back to <see cref="ExecSyncAsync"/>.
+    /// </summary>
+    public Func<ExecStreamRequest, Uri>? ExecStreamHandler { get; set; }
+
     /// <summary>Whether <see cref="PullImageAsync"/> finds any image (true: every pull succeeds, as for hollow nodes).</summary>
     public bool PullSucceeds { get; set; } = true;
 
@@ -189,8 +195,9 @@ public sealed class FakeRuntime : ICriRuntime
 
     /// <inheritdoc />
     public Task<Uri> ExecStreamAsync(ExecStreamRequest request, CancellationToken cancellationToken) =>
-        Run<Uri>(RuntimeOperation.Exec, request.ContainerId, () =>
-            throw new RuntimeException(RuntimeErrorCode.Unimplemented, RuntimeOperation.Exec, "the fake runtime runs no processes to attach to"));
+        Run(RuntimeOperation.Exec, request.ContainerId, () =>
+            ExecStreamHandler?.Invoke(request)
+            ?? throw new RuntimeException(RuntimeErrorCode.Unimplemented, RuntimeOperation.Exec, "the fake runtime runs no processes to attach to"));
 
     /// <inheritdoc />
     public Task ReopenContainerLogAsync(string containerId, CancellationToken cancellationToken) =>

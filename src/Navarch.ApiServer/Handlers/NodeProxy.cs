@@ -6,6 +6,8 @@ using Navarch.Api.Resources;
 using Navarch.ApiServer.Http;
 using Navarch.ApiServer.Registry;
 using Navarch.ApiServer.Spdy;
+using Navarch.Streaming;
+using Navarch.Streaming.Spdy;
 
 namespace Navarch.ApiServer.Handlers;
 
@@ -101,17 +103,17 @@ public sealed class NodeProxy(ObjectRegistry registry)
     /// </summary>
     private async Task ExecOverSpdyAsync(HttpContext ctx, RequestInfo info)
     {
-        var protocol = SpdyExecBridge.ChooseProtocol(ctx.Request.Headers[SpdyExecBridge.ProtocolHeader])
-            ?? throw ApiException.BadRequest($"unable to upgrade: none of the offered protocols [{string.Join(", ", ctx.Request.Headers[SpdyExecBridge.ProtocolHeader].ToArray())}] is supported: want one of [{string.Join(", ", SpdyExecBridge.Protocols)}]");
+        var protocol = SpdyExecBridge.ChooseProtocol(ctx.Request.Headers[SpdyUpgrade.ProtocolHeader])
+            ?? throw ApiException.BadRequest($"unable to upgrade: none of the offered protocols [{string.Join(", ", ctx.Request.Headers[SpdyUpgrade.ProtocolHeader].ToArray())}] is supported: want one of [{string.Join(", ", SpdyExecBridge.Protocols)}]");
         var upgrade = ctx.Features.Get<IHttpUpgradeFeature>();
         if (upgrade is not { IsUpgradableRequest: true })
             throw ApiException.BadRequest("unable to upgrade: the connection cannot switch to SPDY/3.1 (an HTTP/1.1 request without a body is required)");
-        using var upstream = await DialAgentExecAsync(ctx, info, [SpdyExecBridge.V4]);
+        using var upstream = await DialAgentExecAsync(ctx, info, [RemoteCommand.V5, RemoteCommand.V4]);
         var query = ctx.Request.Query;
-        var streams = SpdyExecBridge.ExpectedStreams(protocol, Flag(query, "stdin"), Flag(query, "stdout"), Flag(query, "stderr"), Flag(query, "tty"));
+        var streams = ExecStreams.Expected(protocol, Flag(query, "stdin"), Flag(query, "stdout"), Flag(query, "stderr"), Flag(query, "tty"));
         ctx.Response.Headers.Connection = "Upgrade";
-        ctx.Response.Headers.Upgrade = SpdyExecBridge.UpgradeToken;
-        ctx.Response.Headers[SpdyExecBridge.ProtocolHeader] = protocol;
+        ctx.Response.Headers.Upgrade = SpdyUpgrade.UpgradeToken;
+        ctx.Response.Headers[SpdyUpgrade.ProtocolHeader] = protocol;
         await using var connection = await upgrade.UpgradeAsync();
         await new SpdyExecBridge(connection, upstream, protocol, streams).RunAsync(ctx.RequestAborted);
     }

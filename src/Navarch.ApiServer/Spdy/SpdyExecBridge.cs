@@ -3,38 +3,26 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
+using Navarch.Streaming;
+using Navarch.Streaming.Spdy;
 
 namespace Navarch.ApiServer.Spdy;
 
-/// <summary>What a stream the remotecommand client opens carries (upstream's <c>streamType</c> header values).</summary>
-public enum ExecStreamRole
-{
-    Error,
-    Stdin,
-    Stdout,
-    Stderr,
-    Resize,
-}
-
 /// <summary>
 /// Serves <c>pods/exec</c> to SPDY/3.1 clients (kubectl 1.27–1.29, and later ones falling back) by translating to the
-/// node agent's WebSocket exec (<c>v4.channel.k8s.io</c>): agent channel 1 becomes data on the client's stdout stream,
-/// 2 on its stderr stream, 3 (the Status) on its error stream. When the agent closes, every stream gets a FIN, then
-/// the connection a GOAWAY. The bridge never throws: a broken or malformed connection just ends it.
+/// node agent's WebSocket exec (<c>v5.channel.k8s.io</c>, or v4 from an older agent): the client's stdin stream
+/// becomes agent channel 0 (its FIN a v5 close of channel 0), its resize stream channel 4; agent channel 1 becomes
+/// data on the client's stdout stream, 2 on its stderr stream, 3 (the Status) on its error stream. When the agent
+/// closes, every stream gets a FIN, then the connection a GOAWAY. The bridge never throws: a broken or malformed
+/// connection just ends it.
 /// </summary>
 public sealed class SpdyExecBridge(Stream client, WebSocket agent, string protocol, IReadOnlyList<ExecStreamRole> expected)
 {
-    /// <summary>The Upgrade token SPDY clients send and expect back.</summary>
-    public const string UpgradeToken = "SPDY/3.1";
-
-    /// <summary>Request header offering protocols (once per value) and response header naming the chosen one.</summary>
-    public const string ProtocolHeader = "X-Stream-Protocol-Version";
-
-    /// <summary>Status on the error stream, with the exit code in its causes: the only version that carries exit codes.</summary>
-    public const string V4 = "v4.channel.k8s.io";
-
-    /// <summary>Served in order of preference. v3/v2/v1 get the Status's message on the error stream, and only on failure.</summary>
-    public static readonly IReadOnlyList<string> Protocols = [V4, "v3.channel.k8s.io", "v2.channel.k8s.io", "channel.k8s.io"];
+    /// <summary>
+    /// Served in order of preference. v4 has the Status on the error stream, with the exit code in its causes; v3/v2/v1
+    /// get the Status's message there, and only on failure.
+    /// </summary>
+    public static readonly IReadOnlyList<string> Protocols = [RemoteCommand.V4, RemoteCommand.V3, "v2.channel.k8s.io", "channel.k8s.io"];
 
     // Upstream's client waits 30 s (createStreamResponseTimeout) for each stream's reply; we wait as long for them all.
     private static readonly TimeSpan StreamSetupTimeout = TimeSpan.FromSeconds(30);
@@ -51,28 +39,13 @@ public sealed class SpdyExecBridge(Stream client, WebSocket agent, string protoc
     /// <summary>Whether the request asks to upgrade to SPDY/3.1 (upstream's check: the token appears in both headers).</summary>
     public static bool IsUpgradeRequest(HttpRequest request) =>
         request.Headers.Connection.ToString().Contains("upgrade", StringComparison.OrdinalIgnoreCase)
-        && request.Headers.Upgrade.ToString().Contains(UpgradeToken, StringComparison.OrdinalIgnoreCase);
+        && request.Headers.Upgrade.ToString().Contains(SpdyUpgrade.UpgradeToken, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The best of <see cref="Protocols"/> the client offers, or null when it offers none of them.</summary>
     public static string? ChooseProtocol(StringValues offered)
     {
         var values = offered.SelectMany(v => (v ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).ToHashSet();
         return Protocols.FirstOrDefault(values.Contains);
-    }
-
-    /// <summary>
-    /// The streams the client opens, in order: upstream's remotecommand (v2.go createStreams, which v3.go and v4.go
-    /// extend) creates error, then stdin if asked, stdout if asked, stderr if asked and no terminal, then (v3 and v4)
-    /// resize if a terminal; each waits for our SYN_REPLY before the next, so the order is fixed.
-    /// </summary>
-    public static IReadOnlyList<ExecStreamRole> ExpectedStreams(string protocol, bool stdin, bool stdout, bool stderr, bool tty)
-    {
-        var roles = new List<ExecStreamRole> { ExecStreamRole.Error };
-        if (stdin) roles.Add(ExecStreamRole.Stdin);
-        if (stdout) roles.Add(ExecStreamRole.Stdout);
-        if (stderr && !tty) roles.Add(ExecStreamRole.Stderr);
-        if (tty && protocol is V4 or "v3.channel.k8s.io") roles.Add(ExecStreamRole.Resize);
-        return roles;
     }
 
     /// <summary>Runs until the agent finished and the client let go (or either side broke); never throws.</summary>
@@ -132,16 +105,32 @@ public sealed class SpdyExecBridge(Stream client, WebSocket agent, string protoc
                     case SpdyFrameType.Ping:
                         await writer.WritePingAsync(frame.StreamId, ct);
                         break;
+                    case SpdyFrameType.Data:
+                        await ForwardInputAsync(frame, ct);
+                        break;
                     case SpdyFrameType.GoAway:
                         return;
-                    // Stdin and resize data (the agent refuses both), RST_STREAM when the client tears its streams
-                    // down, SETTINGS, WINDOW_UPDATE (spdystream does no flow control) and HEADERS need nothing.
+                    // RST_STREAM when the client tears its streams down, SETTINGS, WINDOW_UPDATE (spdystream does no
+                    // flow control) and HEADERS need nothing.
                 }
             }
         }
-        catch (Exception e) when (e is SpdyProtocolException or IOException or ObjectDisposedException or OperationCanceledException)
+        catch (Exception e) when (e is SpdyProtocolException or IOException or ObjectDisposedException or OperationCanceledException or WebSocketException)
         {
         }
+    }
+
+    /// <summary>The client's stdin and resize data to the agent; the FIN of stdin as a v5 close (v4 cannot say it).</summary>
+    private async Task ForwardInputAsync(SpdyFrame frame, CancellationToken ct)
+    {
+        var role = RoleOf(frame.StreamId);
+        if (role is ExecStreamRole.Stdin or ExecStreamRole.Resize && frame.Payload.Length > 0)
+        {
+            var channel = role == ExecStreamRole.Stdin ? RemoteCommand.StdinChannel : RemoteCommand.ResizeChannel;
+            await agent.SendAsync((byte[])[channel, .. frame.Payload], WebSocketMessageType.Binary, endOfMessage: true, ct);
+        }
+        if (role == ExecStreamRole.Stdin && frame.Fin && agent.SubProtocol == RemoteCommand.V5)
+            await agent.SendAsync((byte[])[RemoteCommand.CloseChannel, RemoteCommand.StdinChannel], WebSocketMessageType.Binary, endOfMessage: true, ct);
     }
 
     /// <summary>Forwards the agent's channels to the client's streams until the agent closes.</summary>
@@ -179,7 +168,7 @@ public sealed class SpdyExecBridge(Stream client, WebSocket agent, string protoc
     /// <summary>v4 reads the Status itself; older versions read plain text and treat any as a failure, so success sends nothing.</summary>
     private byte[] ErrorStreamPayload(byte[] status)
     {
-        if (protocol == V4) return status;
+        if (protocol == RemoteCommand.V4) return status;
         try
         {
             using var json = JsonDocument.Parse(status);
@@ -197,6 +186,14 @@ public sealed class SpdyExecBridge(Stream client, WebSocket agent, string protoc
     private uint? StreamOf(ExecStreamRole role)
     {
         lock (_streamsLock) return _byRole.TryGetValue(role, out var id) ? id : null;
+    }
+
+    private ExecStreamRole? RoleOf(uint streamId)
+    {
+        lock (_streamsLock)
+            foreach (var (role, id) in _byRole)
+                if (id == streamId) return role;
+        return null;
     }
 
     private async Task CloseAgentAsync()

@@ -199,6 +199,10 @@ public sealed class AgentE2ETests(ITestOutputHelper output) : IAsyncLifetime
         Assert.True(hi.ExitCode == 0 && hi.Stdout == "hi\n", hi.ToString());
         var exit3 = await Lab.Node.Kubectl.RunAsync("exec", "web", "--", "sh", "-c", "exit 3");
         Assert.True(exit3.ExitCode == 3, exit3.ToString());
+        // cat ends only when the end of kubectl's stdin reaches it (v5's close of channel 0, then SPDY's FIN to containerd).
+        var piped = await Lab.Node.Kubectl.RunAsync(["exec", "-i", "web", "--", "cat"], stdin: "piped in\n");
+        Assert.True(piped.ExitCode == 0 && piped.Stdout == "piped in\n", piped.ToString());
+        await KubectlExecOnATerminalAsync();
 
         // kubectl before 1.30 speaks SPDY/3.1 only; the server translates it to the agent's WebSocket exec.
         foreach (var version in new[] { "1.27", "1.28", "1.29" })
@@ -211,7 +215,41 @@ public sealed class AgentE2ETests(ITestOutputHelper output) : IAsyncLifetime
             Assert.True(spdyHi.ExitCode == 0 && spdyHi.Stdout == "hi\n", $"kubectl {version}: {spdyHi}");
             var spdyExit3 = await spdy.RunAsync("exec", "web", "--", "sh", "-c", "exit 3");
             Assert.True(spdyExit3.ExitCode == 3, $"kubectl {version}: {spdyExit3}");
+            var spdyPiped = await spdy.RunAsync(["exec", "-i", "web", "--", "cat"], stdin: "piped in\n");
+            Assert.True(spdyPiped.ExitCode == 0 && spdyPiped.Stdout == "piped in\n", $"kubectl {version}: {spdyPiped}");
         }
+    }
+
+    /// <summary>
+    /// <c>kubectl exec -it</c> on a pseudo-terminal of script(1), sized 100×30: the command sees a terminal of that
+    /// size (the resize reached it), and its exit code comes back.
+    /// </summary>
+    private async Task KubectlExecOnATerminalAsync()
+    {
+        // kubectl sends the size while the command starts, as upstream's does: wait for it to land (bounded).
+        const string TerminalSizeScript = "tty; for i in 1 2 3 4 5 6 7 8 9 10; do stty size 2>/dev/null | grep -v \"^0 0\" && break; sleep 0.3; done; exit 5";
+        var kubectl = $"{Lab.Node.KubectlScript} -s {Lab.Node.ServerUrl} --cache-dir {Path.Combine(Lab.Node.Kubectl.WorkDir, "cache")}";
+        var psi = new ProcessStartInfo("script")
+        {
+            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        psi.Environment["HOME"] = Lab.Node.Kubectl.WorkDir;
+        foreach (var a in new[] { "-qec", $"stty cols 100 rows 30; {kubectl} exec -it web -- sh -c '{TerminalSizeScript}'", "/dev/null" }) psi.ArgumentList.Add(a);
+        using var script = Process.Start(psi)!;
+        var stdout = script.StandardOutput.ReadToEndAsync(Ct);
+        var stderr = script.StandardError.ReadToEndAsync(Ct);
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        bound.CancelAfter(TimeSpan.FromSeconds(30));
+        try
+        {
+            await script.WaitForExitAsync(bound.Token);
+        }
+        finally
+        {
+            if (!script.HasExited) script.Kill(entireProcessTree: true);
+        }
+        var result = new KubectlResult(script.ExitCode, await stdout, await stderr);
+        Assert.True(result.ExitCode == 5 && result.Stdout.Contains("/dev/pts/", StringComparison.Ordinal) && result.Stdout.Contains("30 100", StringComparison.Ordinal), result.ToString());
     }
 
     private async Task DeletedPodLeavesNothingAsync(V1Pod pod)

@@ -3,6 +3,7 @@ using System.Net.WebSockets;
 using System.Text;
 using Navarch.Agent.Runtime;
 using Navarch.Agent.Server;
+using Navarch.Streaming;
 
 namespace Navarch.Agent.Tests.Server;
 
@@ -132,7 +133,11 @@ public sealed class AgentEndpointTests : IAsyncLifetime
         Assert.Equal("", await reader.ReadToEndAsync(deadline.Token));
     }
 
-    private async Task<(string Stdout, string Stderr, string Status, string? Protocol)> ExecAsync(string query, params string[] protocols)
+    private Task<(string Stdout, string Stderr, string Status, string? Protocol)> ExecAsync(string query, params string[] protocols) =>
+        ExecAsync(query, protocols, input: []);
+
+    /// <summary>Runs an exec, sending <paramref name="input"/> (whole messages, channel byte first) once connected.</summary>
+    private async Task<(string Stdout, string Stderr, string Status, string? Protocol)> ExecAsync(string query, string[] protocols, byte[][] input)
     {
         using var socket = new ClientWebSocket();
         foreach (var p in protocols.Length == 0 ? [RemoteCommand.V5, RemoteCommand.V4] : protocols) socket.Options.AddSubProtocol(p);
@@ -140,6 +145,7 @@ public sealed class AgentEndpointTests : IAsyncLifetime
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         var url = new UriBuilder(_endpoint.Url) { Scheme = "wss", Path = "/exec/default/web/nginx", Query = query }.Uri;
         await socket.ConnectAsync(url, deadline.Token);
+        foreach (var message in input) await socket.SendAsync(message, WebSocketMessageType.Binary, endOfMessage: true, deadline.Token);
         var channels = new Dictionary<byte, MemoryStream> { [1] = new(), [2] = new(), [3] = new() };
         var buffer = new byte[8192];
         while (true)
@@ -182,7 +188,63 @@ public sealed class AgentEndpointTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Exec_refuses_a_terminal_with_a_clear_status()
+    public async Task Interactive_exec_runs_through_the_runtimes_stream_server_with_stdin_and_its_close()
+    {
+        await using var server = new FakeStreamServer([ExecStreamRole.Error, ExecStreamRole.Stdin, ExecStreamRole.Stdout, ExecStreamRole.Stderr]);
+        ExecStreamRequest? asked = null;
+        _runtime.ExecStreamHandler = request => { asked = request; return server.Url; };
+
+        var (stdout, _, status, _) = await ExecAsync("command=cat&stdin=1&stdout=1&stderr=1", [RemoteCommand.V5],
+            [[RemoteCommand.StdinChannel, .. "hello\n"u8], [RemoteCommand.StdinChannel, .. "again\n"u8], [RemoteCommand.CloseChannel, RemoteCommand.StdinChannel]]);
+        await server.Served.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal((_containerId, true, true, true, false), (asked!.ContainerId, asked.Stdin, asked.Stdout, asked.Stderr, asked.Tty));
+        Assert.Equal(["cat"], asked.Command);
+        Assert.StartsWith("POST /exec/Tok3n HTTP/1.1\r\n", server.RequestHead);
+        Assert.Contains("Upgrade: SPDY/3.1\r\n", server.RequestHead);
+        Assert.Contains("X-Stream-Protocol-Version: v4.channel.k8s.io\r\n", server.RequestHead);
+        Assert.Equal([1u, 3u, 5u, 7u], server.Opened);
+        Assert.True(server.StdinClosed);
+        Assert.Equal("hello\nagain\n", stdout);
+        Assert.Equal(server.Status, status);
+    }
+
+    [Fact]
+    public async Task A_terminal_gets_no_stderr_stream_and_its_resizes_reach_the_runtime()
+    {
+        await using var server = new FakeStreamServer([ExecStreamRole.Error, ExecStreamRole.Stdin, ExecStreamRole.Stdout, ExecStreamRole.Resize])
+        {
+            Status = """{"metadata":{},"status":"Failure","message":"command terminated with non-zero exit code: exit code 2","reason":"NonZeroExitCode","details":{"causes":[{"reason":"ExitCode","message":"2"}]}}""",
+        };
+        ExecStreamRequest? asked = null;
+        _runtime.ExecStreamHandler = request => { asked = request; return server.Url; };
+
+        var (stdout, _, status, _) = await ExecAsync("command=sh&stdin=1&stdout=1&stderr=1&tty=1", [RemoteCommand.V5],
+            [[RemoteCommand.ResizeChannel, .. """{"Width":80,"Height":24}"""u8], [RemoteCommand.StdinChannel, .. "exit 2\r"u8], [RemoteCommand.CloseChannel, RemoteCommand.StdinChannel]]);
+        await server.Served.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.True(asked!.Tty);
+        Assert.False(asked.Stderr);
+        Assert.Equal([1u, 3u, 5u, 7u], server.Opened);
+        Assert.Equal("""{"Width":80,"Height":24}""", server.Resizes.ToString());
+        Assert.Equal("exit 2\r", stdout);
+        Assert.Contains("\"reason\":\"NonZeroExitCode\"", status);
+    }
+
+    [Fact]
+    public async Task A_stream_server_that_refuses_becomes_an_internal_error_status()
+    {
+        await using var server = new FakeStreamServer([], refuseWith: "token not found");
+        _runtime.ExecStreamHandler = _ => server.Url;
+
+        var (_, _, status, _) = await ExecAsync("command=sh&stdin=1&stdout=1", [RemoteCommand.V5], []);
+
+        Assert.Contains("\"reason\":\"InternalError\"", status);
+        Assert.True(status.Contains("HTTP/1.1 404 Not Found: token not found", StringComparison.Ordinal), status);
+    }
+
+    [Fact]
+    public async Task A_runtime_without_a_stream_server_refuses_a_terminal_with_a_clear_status()
     {
         var (_, _, status, _) = await ExecAsync("command=sh&stdin=true&tty=true&stdout=true");
         Assert.Contains("\"reason\":\"BadRequest\"", status);

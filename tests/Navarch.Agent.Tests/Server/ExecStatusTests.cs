@@ -1,5 +1,6 @@
 using System.Text;
 using Navarch.Agent.Server;
+using Navarch.Streaming;
 
 namespace Navarch.Agent.Tests.Server;
 

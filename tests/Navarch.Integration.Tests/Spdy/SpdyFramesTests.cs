@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using System.IO.Pipelines;
 using System.Text;
-using Navarch.ApiServer.Spdy;
+using Navarch.Streaming.Spdy;
 
 namespace Navarch.Integration.Tests.Spdy;
 
@@ -76,6 +76,22 @@ public sealed class SpdyFramesTests
         Assert.NotEqual(0x78, second.Payload[4]); // the same stream continues: no second zlib header
         await pipe.Writer.WriteAsync(second.Payload.AsMemory(4));
         Assert.Empty(ReadHeaderBlock(inflater));
+    }
+
+    [Fact]
+    public async Task Syn_stream_carries_its_id_no_association_or_priority_and_a_header_block()
+    {
+        var pipe = new Pipe();
+        await using var inflater = new ZLibStream(pipe.Reader.AsStream(), CompressionMode.Decompress);
+        using var wire = new MemoryStream();
+        await using var writer = new SpdyFrameWriter(wire);
+
+        await writer.WriteSynStreamAsync(5, [new("streamType", "stdout")], fin: false, default);
+        var frame = await ReadOnlyFrameAsync(wire);
+        Assert.Equal((SpdyFrameType.SynStream, 5u, false), (frame.Type, frame.StreamId, frame.Fin));
+        Assert.Equal(new byte[6], frame.Payload[4..10]); // associated-to stream 0, priority 0, slot 0
+        await pipe.Writer.WriteAsync(frame.Payload.AsMemory(10));
+        Assert.Equal([("streamtype", "stdout")], ReadHeaderBlock(inflater));
     }
 
     [Fact]

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
 
-namespace Navarch.ApiServer.Spdy;
+namespace Navarch.Streaming.Spdy;
 
 /// <summary>SPDY/3 control frame types (draft-mbelshe-httpbis-spdy-00 §2.6), as moby/spdystream numbers them.</summary>
 public enum SpdyFrameType : ushort
@@ -38,8 +38,8 @@ public sealed record SpdyFrame(SpdyFrameType Type, byte Flags, uint StreamId, by
 public sealed class SpdyProtocolException(string message) : Exception(message);
 
 /// <summary>
-/// Reads SPDY/3 frames from a stream. Header blocks are not inflated: the client compresses them with SPDY's preset
-/// dictionary, which <see cref="ZLibStream"/> cannot take, so callers identify streams by their order instead.
+/// Reads SPDY/3 frames from a stream. Header blocks are not inflated: Go peers compress them with SPDY's preset
+/// dictionary, which <see cref="ZLibStream"/> cannot take, so callers identify streams by their ids and order instead.
 /// </summary>
 public sealed class SpdyFrameReader(Stream stream, int maxFrameLength = SpdyFrameReader.DefaultMaxFrameLength)
 {
@@ -125,6 +125,22 @@ public sealed class SpdyFrameWriter : IAsyncDisposable
         _stream = stream;
         _compressor = new ZLibStream(_compressed, CompressionLevel.Fastest, leaveOpen: true);
     }
+
+    /// <summary>
+    /// SYN_STREAM opening <paramref name="streamId"/> (odd from a client, even from a server), no associated stream,
+    /// priority 0, with <paramref name="headers"/>.
+    /// </summary>
+    public Task WriteSynStreamAsync(uint streamId, IReadOnlyList<KeyValuePair<string, string>> headers, bool fin, CancellationToken ct) =>
+        WriteLockedAsync(() =>
+        {
+            var block = CompressHeaderBlock(headers);
+            // Stream id, associated-to id, then priority (3 bits) and slot (8 bits) in two bytes: all zero here.
+            var frame = new byte[8 + 10 + block.Length];
+            WriteControlHeader(frame, SpdyFrameType.SynStream, fin ? SpdyFrame.FlagFin : (byte)0, 10 + block.Length);
+            BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(8), streamId & 0x7FFFFFFF);
+            block.CopyTo(frame, 18);
+            return frame;
+        }, ct);
 
     /// <summary>SYN_REPLY accepting <paramref name="streamId"/>, with <paramref name="headers"/> (names are lower-cased, as SPDY requires).</summary>
     public Task WriteSynReplyAsync(uint streamId, IReadOnlyList<KeyValuePair<string, string>> headers, bool fin, CancellationToken ct) =>

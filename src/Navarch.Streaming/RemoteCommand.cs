@@ -1,16 +1,20 @@
-namespace Navarch.Agent.Server;
+namespace Navarch.Streaming;
 
 /// <summary>
-/// The WebSocket remote-command protocols (k8s.io/apimachinery wsstream): every binary message starts with its
-/// channel byte. v4 puts a Status on the error channel; v5 adds a client-side "close this channel" message.
+/// The remote-command protocols (exec, attach). Over WebSocket (k8s.io/apimachinery wsstream) every binary message
+/// starts with its channel byte; v4 puts a Status on the error channel, v5 adds a client-side "close this channel"
+/// message. Over SPDY/3.1 the same version names pick the streams (<see cref="ExecStreams"/>).
 /// </summary>
 public static class RemoteCommand
 {
-    /// <summary>kubectl ≥ 1.30's protocol.</summary>
+    /// <summary>kubectl ≥ 1.30's protocol (WebSocket only).</summary>
     public const string V5 = "v5.channel.k8s.io";
 
-    /// <summary>The previous protocol (Status on the error channel).</summary>
+    /// <summary>The previous protocol (Status on the error channel), over WebSocket and SPDY.</summary>
     public const string V4 = "v4.channel.k8s.io";
+
+    /// <summary>SPDY's version that added the resize stream.</summary>
+    public const string V3 = "v3.channel.k8s.io";
 
     /// <summary>Channel of the client's input.</summary>
     public const byte StdinChannel = 0;
@@ -30,7 +34,7 @@ public static class RemoteCommand
     /// <summary>v5: the client closes the channel named in the next byte.</summary>
     public const byte CloseChannel = 255;
 
-    /// <summary>The protocol to answer with: the first of the client's that this server speaks, or null.</summary>
+    /// <summary>The WebSocket protocol to answer with: the first of the client's that this server speaks, or null.</summary>
     public static string? Choose(IEnumerable<string> requested) =>
         requested.Select(p => p.Trim()).FirstOrDefault(p => p is V5 or V4);
 }
