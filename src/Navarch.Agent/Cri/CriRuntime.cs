@@ -162,6 +162,15 @@ public sealed class CriRuntime : ICriRuntime, IDisposable
     }
 
     /// <inheritdoc />
+    public async Task<Uri> PortForwardStreamAsync(string sandboxId, IReadOnlyList<int> ports, CancellationToken cancellationToken)
+    {
+        var cri = new V1.PortForwardRequest { PodSandboxId = sandboxId };
+        cri.Port.AddRange(ports);
+        var r = await CallAsync(RuntimeOperation.PortForward, o => _runtime.PortForwardAsync(cri, o), cancellationToken);
+        return Uri.TryCreate(r.Url, UriKind.Absolute, out var url) ? url : throw RpcErrors.BadResponse(RuntimeOperation.PortForward, "a valid URL");
+    }
+
+    /// <inheritdoc />
     public Task ReopenContainerLogAsync(string containerId, CancellationToken cancellationToken) =>
         CallAsync(RuntimeOperation.ReopenContainerLog, o => _runtime.ReopenContainerLogAsync(new V1.ReopenContainerLogRequest { ContainerId = containerId }, o), cancellationToken);
 

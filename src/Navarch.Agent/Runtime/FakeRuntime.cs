@@ -48,6 +48,9 @@ public sealed class FakeRuntime : ICriRuntime
     /// </summary>
     public Func<ExecStreamRequest, Uri>? ExecStreamHandler { get; set; }
 
+    /// <summary>Answers <see cref="PortForwardStreamAsync"/> like <see cref="ExecStreamHandler"/>: null, the default, has none.</summary>
+    public Func<string, Uri>? PortForwardHandler { get; set; }
+
     /// <summary>Whether <see cref="PullImageAsync"/> finds any image (true: every pull succeeds, as for hollow nodes).</summary>
     public bool PullSucceeds { get; set; } = true;
 
@@ -198,6 +201,15 @@ public sealed class FakeRuntime : ICriRuntime
         Run(RuntimeOperation.Exec, request.ContainerId, () =>
             ExecStreamHandler?.Invoke(request)
             ?? throw new RuntimeException(RuntimeErrorCode.Unimplemented, RuntimeOperation.Exec, "the fake runtime runs no processes to attach to"));
+
+    /// <inheritdoc />
+    public Task<Uri> PortForwardStreamAsync(string sandboxId, IReadOnlyList<int> ports, CancellationToken cancellationToken) =>
+        Run(RuntimeOperation.PortForward, sandboxId, () =>
+        {
+            Get(_sandboxes, sandboxId, RuntimeOperation.PortForward);
+            return PortForwardHandler?.Invoke(sandboxId)
+                ?? throw new RuntimeException(RuntimeErrorCode.Unimplemented, RuntimeOperation.PortForward, "the fake runtime has no network to forward into");
+        });
 
     /// <inheritdoc />
     public Task ReopenContainerLogAsync(string containerId, CancellationToken cancellationToken) =>

@@ -71,6 +71,12 @@ public interface ICriRuntime
     /// <summary>Prepares an interactive exec and returns the runtime's streaming URL for it (kubectl exec). Optional: may throw Unimplemented.</summary>
     Task<Uri> ExecStreamAsync(ExecStreamRequest request, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Prepares a port forward into a sandbox's network namespace and returns the runtime's streaming URL for it
+    /// (kubectl port-forward; the ports travel in the streams' headers). Optional: may throw Unimplemented.
+    /// </summary>
+    Task<Uri> PortForwardStreamAsync(string sandboxId, IReadOnlyList<int> ports, CancellationToken cancellationToken);
+
     /// <summary>Makes the runtime reopen a container's log file (after the agent rotated it).</summary>
     Task ReopenContainerLogAsync(string containerId, CancellationToken cancellationToken);
 

@@ -12,6 +12,9 @@ public static class RuntimeOperation
     /// <summary>CRI UpdateRuntimeConfig.</summary>
     public const string UpdateRuntimeConfig = "UpdateRuntimeConfig";
 
+    /// <summary>CRI PortForward.</summary>
+    public const string PortForward = "PortForward";
+
     /// <summary>CRI RunPodSandbox.</summary>
     public const string RunPodSandbox = "RunPodSandbox";
 

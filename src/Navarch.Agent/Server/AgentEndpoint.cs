@@ -16,7 +16,7 @@ namespace Navarch.Agent.Server;
 /// <summary>
 /// The agent's HTTPS server, upstream kubelet's :10250 subset that the API server relays to:
 /// <c>GET /containerLogs/{ns}/{pod}/{container}</c> (kubectl logs) and WebSocket <c>/exec/{ns}/{pod}/{container}</c>
-/// (kubectl exec), plus <c>/healthz</c>. Bound to the node's address only, with a self-signed certificate.
+/// (kubectl exec), SPDY <c>/portForward/{ns}/{pod}</c> (kubectl port-forward), plus <c>/healthz</c>. Bound to the node's address only, with a self-signed certificate.
 /// Kestrel on its own, without the web host (dependency injection, configuration, routing): the agent's memory
 /// budget is 100 MB and the host alone would take a tenth of it.
 /// </summary>
@@ -60,7 +60,8 @@ public sealed class AgentEndpoint : IAsyncDisposable
 
         var routes = new AgentRoutes(
             new LogsHandler(runtime, locator, new ContainerLogStreamer(time), time),
-            new ExecHandler(runtime, locator));
+            new ExecHandler(runtime, locator),
+            new PortForwardHandler(runtime));
         var webSockets = new WebSocketMiddleware(routes.DispatchAsync,
             Options.Create(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) }), loggers);
         await server.StartAsync(new Application(webSockets.Invoke), cancellationToken);

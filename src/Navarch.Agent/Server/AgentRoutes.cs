@@ -3,10 +3,11 @@ using Microsoft.AspNetCore.Http;
 namespace Navarch.Agent.Server;
 
 /// <summary>
-/// The three paths the agent serves: <c>/healthz</c>, <c>GET /containerLogs/{ns}/{pod}/{container}</c> and
-/// <c>/exec/{ns}/{pod}/{container}</c>; anything else is 404, a wrong method on a known path 405.
+/// The paths the agent serves: <c>/healthz</c>, <c>GET /containerLogs/{ns}/{pod}/{container}</c>,
+/// <c>/exec/{ns}/{pod}/{container}</c> and <c>/portForward/{ns}/{pod}[/{uid}]</c>; anything else is 404, a wrong
+/// method on a known path 405.
 /// </summary>
-internal sealed class AgentRoutes(LogsHandler logs, ExecHandler exec)
+internal sealed class AgentRoutes(LogsHandler logs, ExecHandler exec, PortForwardHandler portForward)
 {
     public Task DispatchAsync(HttpContext ctx)
     {
@@ -20,6 +21,10 @@ internal sealed class AgentRoutes(LogsHandler logs, ExecHandler exec)
                 return get ? logs.HandleAsync(ctx, ns, pod, container) : PlainAsync(ctx, 405, "method not allowed");
             case ["exec", var ns, var pod, var container]:
                 return exec.HandleAsync(ctx, ns, pod, container);
+            case ["portForward", var ns, var pod]:
+                return portForward.HandleAsync(ctx, ns, pod, uid: null);
+            case ["portForward", var ns, var pod, var uid]:
+                return portForward.HandleAsync(ctx, ns, pod, uid);
             default:
                 return PlainAsync(ctx, 404, "not found");
         }

@@ -72,6 +72,12 @@ public static class ApiParameters
         Query("tty", "boolean", "TTY if true indicates that a tty will be allocated for the exec call."),
     ];
 
+    /// <summary>Parameters of the pods/{name}/portforward connect operations.</summary>
+    public static IReadOnlyList<ApiParameter> PortForward { get; } =
+    [
+        Query("ports", "integer", "List of ports to forward Required when using WebSockets"),
+    ];
+
     private static ApiParameter Path(string name, string description) => new(name, "path", "string", description, Required: true);
 
     private static ApiParameter Query(string name, string type, string description) => new(name, "query", type, description);

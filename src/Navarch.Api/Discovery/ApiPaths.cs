@@ -86,6 +86,10 @@ public static class ApiPaths
                 yield return op("get", "connect", names.Connect("Get", suffix), $"connect GET requests to exec of {type.Kind}", ApiParameters.Exec, null, null, sub.Kind);
                 yield return op("post", "connect", names.Connect("Post", suffix), $"connect POST requests to exec of {type.Kind}", ApiParameters.Exec, null, null, sub.Kind);
                 break;
+            case "portforward":
+                yield return op("get", "connect", names.Connect("Get", suffix), $"connect GET requests to portforward of {type.Kind}", ApiParameters.PortForward, null, null, sub.Kind);
+                yield return op("post", "connect", names.Connect("Post", suffix), $"connect POST requests to portforward of {type.Kind}", ApiParameters.PortForward, null, null, sub.Kind);
+                break;
             case "finalize":
                 yield return op("put", "put", names.Id("replace", suffix), $"replace finalize of the specified {type.Kind}",
                     ApiParameters.Write, type.ClrType, type.ClrType, sub.Kind);

@@ -165,7 +165,7 @@ public sealed class NodeProxy(ObjectRegistry registry)
 
     private async Task<(V1Pod Pod, string Container, string AgentUrl)> ResolveAsync(HttpContext ctx, RequestInfo info)
     {
-        var pod = (V1Pod)(await registry.GetAsync(ResourceCatalog.Pods, info.Namespace, info.Name!, ctx.RequestAborted)).Object;
+        var (pod, agent) = await ResolveAgentAsync(ctx, info);
         var containers = (pod.Spec?.Containers ?? []).Select(c => c.Name).ToList();
         var container = ctx.Request.Query["container"].ToString();
         if (container.Length == 0)
@@ -178,6 +178,13 @@ public sealed class NodeProxy(ObjectRegistry registry)
         {
             throw ApiException.BadRequest($"container {container} is not valid for pod {pod.Metadata.Name}");
         }
+        return (pod, container, agent);
+    }
+
+    /// <summary>The pod and the base URL of its node's agent (<c>https://IP:10250</c>); 400 before it is scheduled.</summary>
+    internal async Task<(V1Pod Pod, string AgentUrl)> ResolveAgentAsync(HttpContext ctx, RequestInfo info)
+    {
+        var pod = (V1Pod)(await registry.GetAsync(ResourceCatalog.Pods, info.Namespace, info.Name!, ctx.RequestAborted)).Object;
         if (string.IsNullOrEmpty(pod.Spec?.NodeName))
             throw ApiException.BadRequest($"pod {pod.Metadata.Name} does not have a host assigned");
         var node = (V1Node?)(await registry.TryGetAsync(ResourceCatalog.Nodes, null, pod.Spec.NodeName, ctx.RequestAborted))?.Object
@@ -186,10 +193,10 @@ public sealed class NodeProxy(ObjectRegistry registry)
             ?? throw new ApiException(503, "ServiceUnavailable", $"node {node.Metadata.Name} has no InternalIP address");
         var port = node.Status?.DaemonEndpoints?.KubeletEndpoint?.Port ?? DefaultAgentPort;
         var host = address.Contains(':') ? $"[{address}]" : address;
-        return (pod, container, $"https://{host}:{port}");
+        return (pod, $"https://{host}:{port}");
     }
 
-    private static string Query(HttpContext ctx, string[] names)
+    internal static string Query(HttpContext ctx, string[] names)
     {
         var parts = new List<string>();
         foreach (var name in names)

@@ -6,7 +6,8 @@ namespace Navarch.ApiServer.Handlers;
 /// <summary>Sends a request under /api or /apis to the handler for its verb, resource and subresource.</summary>
 public sealed class ResourceRouter(
     ListHandler list, WatchHandler watch, ObjectHandler objects, PatchHandler patch, ScaleHandler scale, BindingHandler binding,
-    NodeProxy nodes)
+    NodeProxy nodes,
+    PortForwardProxy portForward)
 {
     /// <summary>The verb upstream's metrics use for a request.</summary>
     public static string Verb(HttpRequest request, RequestInfo? info, bool watching) => request.Method switch
@@ -50,6 +51,7 @@ public sealed class ResourceRouter(
             ("POST", "binding") => binding.HandleAsync(ctx, info, q),
             ("GET", "log") => nodes.LogsAsync(ctx, info),
             ("GET" or "POST", "exec") => nodes.ExecAsync(ctx, info),
+            ("GET" or "POST", "portforward") => portForward.HandleAsync(ctx, info),
             _ => throw MethodNotAllowed(method, info),
         };
     }

@@ -85,6 +85,7 @@ public sealed class ApiServerHost : IAsyncDisposable
         services.AddSingleton<ScaleHandler>();
         services.AddSingleton<BindingHandler>();
         services.AddSingleton<NodeProxy>();
+        services.AddSingleton<PortForwardProxy>();
         services.AddSingleton<ResourceRouter>();
         services.AddSingleton<DefaultObjects>();
 

@@ -1,3 +1,4 @@
+using System.Net.Security;
 using System.Net.Sockets;
 using System.Text;
 
@@ -9,8 +10,14 @@ public sealed record SpdyConnection(Stream Stream, string Protocol) : IAsyncDisp
     public ValueTask DisposeAsync() => Stream.DisposeAsync();
 }
 
-/// <summary>The server refused to switch to SPDY/3.1; the message holds its status line and what it said.</summary>
-public sealed class SpdyUpgradeException(string message) : Exception(message);
+/// <summary>
+/// The server refused to switch to SPDY/3.1; the message holds its status line and what it said, and
+/// <see cref="StatusCode"/> its HTTP status (0 when it did not answer with one).
+/// </summary>
+public sealed class SpdyUpgradeException(string message, int statusCode = 0) : Exception(message)
+{
+    public int StatusCode => statusCode;
+}
 
 /// <summary>The HTTP/1.1 upgrade every SPDY remote command starts with (upstream's httpstream/spdy upgrader and round tripper).</summary>
 public static class SpdyUpgrade
@@ -26,14 +33,18 @@ public static class SpdyUpgrade
     private const int MaxBodyShown = 4 * 1024;
 
     /// <summary>
-    /// Connects to <paramref name="url"/> (plain http: runtimes serve their streams on loopback), POSTs the upgrade
-    /// offering <paramref name="protocols"/>, and returns the switched connection. Throws
-    /// <see cref="SpdyUpgradeException"/> when the server answers anything but 101 with one of the protocols, and
-    /// <see cref="SocketException"/> or <see cref="IOException"/> when it cannot be reached.
+    /// Connects to <paramref name="url"/> (http, as runtimes serve their streams on loopback, or https, checked by
+    /// <paramref name="certificateCheck"/> or else the system's trust), POSTs the upgrade offering
+    /// <paramref name="protocols"/>, and returns the switched connection. Throws <see cref="SpdyUpgradeException"/>
+    /// when the server answers anything but 101 with one of the protocols, and <see cref="SocketException"/>,
+    /// <see cref="IOException"/> or <see cref="System.Security.Authentication.AuthenticationException"/> when it
+    /// cannot be reached.
     /// </summary>
-    public static async Task<SpdyConnection> DialAsync(Uri url, IReadOnlyList<string> protocols, CancellationToken ct)
+    public static async Task<SpdyConnection> DialAsync(Uri url, IReadOnlyList<string> protocols, CancellationToken ct,
+        RemoteCertificateValidationCallback? certificateCheck = null)
     {
-        if (url.Scheme != Uri.UriSchemeHttp) throw new SpdyUpgradeException($"unsupported stream URL scheme \"{url.Scheme}\" in {url}: want http");
+        if (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps)
+            throw new SpdyUpgradeException($"unsupported stream URL scheme \"{url.Scheme}\" in {url}: want http or https");
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
@@ -44,9 +55,15 @@ public static class SpdyUpgrade
             socket.Dispose();
             throw;
         }
-        var stream = new NetworkStream(socket, ownsSocket: true);
+        Stream stream = new NetworkStream(socket, ownsSocket: true);
         try
         {
+            if (url.Scheme == Uri.UriSchemeHttps)
+            {
+                var tls = new SslStream(stream, leaveInnerStreamOpen: false, certificateCheck);
+                stream = tls;
+                await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = url.IdnHost }, ct);
+            }
             var request = new StringBuilder()
                 .Append("POST ").Append(url.PathAndQuery).Append(" HTTP/1.1\r\n")
                 .Append("Host: ").Append(url.Authority).Append("\r\n")
@@ -58,7 +75,7 @@ public static class SpdyUpgrade
 
             var (status, headers) = ParseHead(await ReadHeadAsync(stream, ct));
             if (!status.StartsWith("HTTP/1.1 101", StringComparison.Ordinal))
-                throw new SpdyUpgradeException($"{url.GetLeftPart(UriPartial.Authority)} refused the upgrade: {status}{await ReadBodyAsync(stream, headers, ct)}");
+                throw new SpdyUpgradeException($"{url.GetLeftPart(UriPartial.Authority)} refused the upgrade: {status}{await ReadBodyAsync(stream, headers, ct)}", StatusCodeOf(status));
             var chosen = headers.GetValueOrDefault(ProtocolHeader.ToLowerInvariant(), "");
             if (!protocols.Contains(chosen))
                 throw new SpdyUpgradeException($"{url.GetLeftPart(UriPartial.Authority)} chose protocol \"{chosen}\", not one of [{string.Join(", ", protocols)}]");
@@ -85,6 +102,9 @@ public static class SpdyUpgrade
         }
         throw new SpdyUpgradeException($"the stream server's response head exceeds {MaxHeadLength} bytes");
     }
+
+    private static int StatusCodeOf(string statusLine) =>
+        statusLine.Split(' ') is [_, var code, ..] && int.TryParse(code, out var n) ? n : 0;
 
     private static (string Status, Dictionary<string, string> Headers) ParseHead(string head)
     {

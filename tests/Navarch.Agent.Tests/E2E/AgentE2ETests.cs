@@ -56,6 +56,7 @@ public sealed class AgentE2ETests(ITestOutputHelper output) : IAsyncLifetime
         await CrashingContainerBacksOffLongerEachTimeAsync();
         await FailingReadinessLeavesEndpointsAsync();
         await KubectlExecRunsCommandsAsync();
+        await KubectlPortForwardReachesNginxAsync();
 
         await TeardownLeavesNothingAsync();
     }
@@ -207,10 +208,7 @@ public sealed class AgentE2ETests(ITestOutputHelper output) : IAsyncLifetime
         // kubectl before 1.30 speaks SPDY/3.1 only; the server translates it to the agent's WebSocket exec.
         foreach (var version in new[] { "1.27", "1.28", "1.29" })
         {
-            var binary = $"/usr/lib/google-cloud-sdk/bin/kubectl.{version}";
-            var script = Lab.Node.Kubectl.WriteFile($"kubectl-{version}", File.ReadAllText(Lab.Node.KubectlScript).Replace(Kubectl.Default, binary));
-            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            using var spdy = new Kubectl(Lab.Node.ServerUrl, script);
+            using var spdy = KubectlInTheNode($"/usr/lib/google-cloud-sdk/bin/kubectl.{version}");
             var spdyHi = await spdy.RunAsync("exec", "web", "--", "echo", "hi");
             Assert.True(spdyHi.ExitCode == 0 && spdyHi.Stdout == "hi\n", $"kubectl {version}: {spdyHi}");
             var spdyExit3 = await spdy.RunAsync("exec", "web", "--", "sh", "-c", "exit 3");
@@ -250,6 +248,62 @@ public sealed class AgentE2ETests(ITestOutputHelper output) : IAsyncLifetime
         }
         var result = new KubectlResult(script.ExitCode, await stdout, await stderr);
         Assert.True(result.ExitCode == 5 && result.Stdout.Contains("/dev/pts/", StringComparison.Ordinal) && result.Stdout.Contains("30 100", StringComparison.Ordinal), result.ToString());
+    }
+
+    /// <summary>Kills a streaming kubectl and returns what it said on stderr.</summary>
+    private static async Task<string> StopAsync(Process kubectl)
+    {
+        if (!kubectl.HasExited) kubectl.Kill(entireProcessTree: true);
+        await kubectl.WaitForExitAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10), CancellationToken.None);
+        return await kubectl.StandardError.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None);
+    }
+
+    /// <summary>Another kubectl binary, run in the node's namespace like the lab's own.</summary>
+    private Kubectl KubectlInTheNode(string binary)
+    {
+        var script = Lab.Node.Kubectl.WriteFile($"kubectl-{Path.GetFileName(binary)}", File.ReadAllText(Lab.Node.KubectlScript).Replace(Kubectl.Default, binary));
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        return new Kubectl(Lab.Node.ServerUrl, script);
+    }
+
+    /// <summary>
+    /// <c>kubectl port-forward</c> to an nginx pod, listening on the node's loopback (kubectl runs in the node's
+    /// namespace): kubectl 1.32 tunnels SPDY through a WebSocket, 1.29 speaks SPDY itself; both reach the welcome page.
+    /// </summary>
+    private async Task KubectlPortForwardReachesNginxAsync()
+    {
+        var pods = (await Client.CoreV1.ListNamespacedPodAsync("default", labelSelector: "name=nginx", cancellationToken: Ct)).Items;
+        var pod = pods.First(p => p.Status?.Phase == "Running" && p.Metadata.DeletionTimestamp is null);
+        foreach (var (binary, port) in new[] { (Kubectl.Default, 18080), ("/usr/lib/google-cloud-sdk/bin/kubectl.1.29", 18081) })
+        {
+            using var kubectl = KubectlInTheNode(binary);
+            using var forward = kubectl.StartStreaming("port-forward", $"pod/{pod.Metadata.Name}", $"{port}:80");
+            try
+            {
+                var ready = await forward.StandardOutput.ReadLineAsync(Ct).AsTask().WaitAsync(TimeSpan.FromSeconds(20), Ct);
+                Assert.True(ready?.StartsWith($"Forwarding from 127.0.0.1:{port} -> 80", StringComparison.Ordinal) == true,
+                    $"{binary}: {ready}\n{(forward.HasExited ? await forward.StandardError.ReadToEndAsync(Ct) : "")}");
+                // Twice: each connection is a new pair of streams in the same SPDY session.
+                for (var i = 0; i < 2; i++)
+                {
+                    string page;
+                    try
+                    {
+                        page = await Lab.CurlAsync($"http://127.0.0.1:{port}/");
+                    }
+                    catch (InvalidOperationException e)
+                    {
+                        page = e.Message;
+                    }
+                    if (!page.Contains("Welcome to nginx!", StringComparison.Ordinal))
+                        Assert.Fail($"{binary}: {page}\n--- kubectl\n{await StopAsync(forward)}\n--- server\n{Lab.Node.Server.Output}");
+                }
+            }
+            finally
+            {
+                await StopAsync(forward);
+            }
+        }
     }
 
     private async Task DeletedPodLeavesNothingAsync(V1Pod pod)

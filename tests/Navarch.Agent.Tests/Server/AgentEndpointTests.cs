@@ -4,6 +4,7 @@ using System.Text;
 using Navarch.Agent.Runtime;
 using Navarch.Agent.Server;
 using Navarch.Streaming;
+using Navarch.Streaming.Spdy;
 
 namespace Navarch.Agent.Tests.Server;
 
@@ -241,6 +242,44 @@ public sealed class AgentEndpointTests : IAsyncLifetime
 
         Assert.Contains("\"reason\":\"InternalError\"", status);
         Assert.True(status.Contains("HTTP/1.1 404 Not Found: token not found", StringComparison.Ordinal), status);
+    }
+
+    [Fact]
+    public async Task Port_forward_upgrades_at_the_runtime_and_relays_bytes_both_ways()
+    {
+        await using var runtimeSide = new EchoUpgradeServer();
+        string? sandbox = null;
+        _runtime.PortForwardHandler = id => { sandbox = id; return runtimeSide.Url; };
+
+        await using var connection = await SpdyUpgrade.DialAsync(new Uri(_endpoint.Url, "/portForward/default/web"), ["portforward.k8s.io"],
+            CancellationToken.None, certificateCheck: (_, _, _, _) => true);
+        Assert.Equal("portforward.k8s.io", connection.Protocol);
+        byte[] sent = [0x80, 0x03, 0x00, 0x01, .. "spdy bytes"u8];
+        await connection.Stream.WriteAsync(sent);
+        var echoed = new byte[sent.Length];
+        await connection.Stream.ReadExactlyAsync(echoed).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(sent, echoed);
+        Assert.Equal((await _runtime.ListSandboxesAsync(null, default)).Single().Id, sandbox);
+        Assert.StartsWith("POST /portforward/Tok3n HTTP/1.1\r\n", runtimeSide.RequestHead);
+    }
+
+    [Theory]
+    [InlineData("/portForward/default/nosuchpod", true, 404, "has no running sandbox")]
+    [InlineData("/portForward/default/web", true, 501, "cannot forward ports")]
+    [InlineData("/portForward/default/web", false, 400, "Upgrade request required")]
+    public async Task Port_forward_that_cannot_be_served_is_refused_with_a_reason(string path, bool upgrade, int code, string reason)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_endpoint.Url, path));
+        if (upgrade)
+        {
+            request.Headers.Connection.Add("Upgrade");
+            request.Headers.Upgrade.Add(new("SPDY", "3.1"));
+            request.Headers.Add("X-Stream-Protocol-Version", "portforward.k8s.io");
+        }
+        using var response = await _http.SendAsync(request);
+        Assert.Equal(code, (int)response.StatusCode);
+        Assert.Contains(reason, await response.Content.ReadAsStringAsync());
     }
 
     [Fact]

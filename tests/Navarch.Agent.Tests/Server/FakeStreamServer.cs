@@ -97,3 +97,49 @@ public sealed class FakeStreamServer : IAsyncDisposable
         _stop.Dispose();
     }
 }
+
+/// <summary>
+/// A runtime's port-forward endpoint for one connection: answers the SPDY/3.1 upgrade with the first protocol
+/// offered, then echoes every byte (the SPDY session itself runs between the client and it, so bytes are all the
+/// agent sees).
+/// </summary>
+public sealed class EchoUpgradeServer : IAsyncDisposable
+{
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly CancellationTokenSource _stop = new(TimeSpan.FromSeconds(20));
+    private readonly Task _serving;
+
+    public EchoUpgradeServer()
+    {
+        _listener.Start();
+        _serving = ServeAsync();
+    }
+
+    public Uri Url => new($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/portforward/Tok3n");
+
+    /// <summary>The upgrade request's head.</summary>
+    public string RequestHead { get; private set; } = "";
+
+    private async Task ServeAsync()
+    {
+        using var socket = await _listener.AcceptSocketAsync(_stop.Token);
+        await using var stream = new NetworkStream(socket);
+        var head = new StringBuilder();
+        var one = new byte[1];
+        while (!head.ToString().EndsWith("\r\n\r\n", StringComparison.Ordinal) && await stream.ReadAsync(one, _stop.Token) > 0) head.Append((char)one[0]);
+        RequestHead = head.ToString();
+        var protocol = RequestHead.Split("\r\n").First(l => l.StartsWith("X-Stream-Protocol-Version:", StringComparison.Ordinal))[26..].Trim();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: {protocol}\r\n\r\n"), _stop.Token);
+        var buffer = new byte[4096];
+        int n;
+        while ((n = await stream.ReadAsync(buffer, _stop.Token)) > 0) await stream.WriteAsync(buffer.AsMemory(0, n), _stop.Token);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        try { await _serving; } catch (Exception e) when (e is OperationCanceledException or IOException) { }
+        _listener.Stop();
+        _stop.Dispose();
+    }
+}
