@@ -47,6 +47,7 @@ internal static class CriMapping
             LogPath = spec.LogPath,
             Tty = spec.Tty,
             Stdin = spec.Stdin,
+            StdinOnce = spec.StdinOnce,
             Linux = new V1.LinuxContainerConfig { SecurityContext = new V1.LinuxContainerSecurityContext() },
         };
         config.Command.AddRange(spec.Command);

@@ -155,6 +155,12 @@ public sealed class CriRuntime : ICriRuntime, IDisposable
     /// <inheritdoc />
     public async Task<Uri> ExecStreamAsync(ExecStreamRequest request, CancellationToken cancellationToken)
     {
+        if (request.IsAttach)
+        {
+            var attach = new V1.AttachRequest { ContainerId = request.ContainerId, Stdin = request.Stdin, Stdout = request.Stdout, Stderr = request.Stderr, Tty = request.Tty };
+            var a = await CallAsync(RuntimeOperation.Attach, o => _runtime.AttachAsync(attach, o), cancellationToken);
+            return Uri.TryCreate(a.Url, UriKind.Absolute, out var attachUrl) ? attachUrl : throw RpcErrors.BadResponse(RuntimeOperation.Attach, "a valid URL");
+        }
         var cri = new V1.ExecRequest { ContainerId = request.ContainerId, Stdin = request.Stdin, Stdout = request.Stdout, Stderr = request.Stderr, Tty = request.Tty };
         cri.Cmd.AddRange(request.Command);
         var r = await CallAsync(RuntimeOperation.Exec, o => _runtime.ExecAsync(cri, o), cancellationToken);

@@ -86,6 +86,7 @@ public static class RuntimeSpecs
             Resources = Resources(container.Resources),
             Tty = container.Tty == true,
             Stdin = container.Stdin == true,
+            StdinOnce = container.StdinOnce == true,
         };
     }
 

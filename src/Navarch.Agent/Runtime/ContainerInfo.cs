@@ -93,4 +93,8 @@ public sealed record ContainerFilter
 }
 
 /// <summary>What a streaming exec should attach; the runtime answers with a URL to stream it from.</summary>
-public sealed record ExecStreamRequest(string ContainerId, IReadOnlyList<string> Command, bool Stdin, bool Stdout, bool Stderr, bool Tty);
+public sealed record ExecStreamRequest(string ContainerId, IReadOnlyList<string> Command, bool Stdin, bool Stdout, bool Stderr, bool Tty)
+{
+    /// <summary>Whether this attaches to the container's main process (CRI Attach) rather than running <see cref="Command"/>.</summary>
+    public bool IsAttach => Command.Count == 0;
+}

@@ -44,6 +44,9 @@ public sealed record ContainerSpec
 
     /// <summary>Whether the container keeps stdin open.</summary>
     public bool Stdin { get; init; }
+
+    /// <summary>Whether stdin closes after the first attach ends (kubectl run -i --rm).</summary>
+    public bool StdinOnce { get; init; }
 }
 
 /// <summary>A host path mounted into a container.</summary>

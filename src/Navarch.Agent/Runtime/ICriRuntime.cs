@@ -68,7 +68,10 @@ public interface ICriRuntime
     /// </summary>
     Task<ExecResult> ExecSyncAsync(string containerId, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken);
 
-    /// <summary>Prepares an interactive exec and returns the runtime's streaming URL for it (kubectl exec). Optional: may throw Unimplemented.</summary>
+    /// <summary>
+    /// Prepares an interactive exec (kubectl exec), or with no command an attach to the main process (kubectl attach),
+    /// and returns the runtime's streaming URL for it. Optional: may throw Unimplemented.
+    /// </summary>
     Task<Uri> ExecStreamAsync(ExecStreamRequest request, CancellationToken cancellationToken);
 
     /// <summary>

@@ -12,6 +12,9 @@ public static class RuntimeOperation
     /// <summary>CRI UpdateRuntimeConfig.</summary>
     public const string UpdateRuntimeConfig = "UpdateRuntimeConfig";
 
+    /// <summary>CRI Attach.</summary>
+    public const string Attach = "Attach";
+
     /// <summary>CRI PortForward.</summary>
     public const string PortForward = "PortForward";
 

@@ -4,7 +4,7 @@ namespace Navarch.Agent.Server;
 
 /// <summary>
 /// The paths the agent serves: <c>/healthz</c>, <c>GET /containerLogs/{ns}/{pod}/{container}</c>,
-/// <c>/exec/{ns}/{pod}/{container}</c> and <c>/portForward/{ns}/{pod}[/{uid}]</c>; anything else is 404, a wrong
+/// <c>/exec/{ns}/{pod}/{container}</c>, <c>/attach/{ns}/{pod}/{container}</c> and <c>/portForward/{ns}/{pod}[/{uid}]</c>; anything else is 404, a wrong
 /// method on a known path 405.
 /// </summary>
 internal sealed class AgentRoutes(LogsHandler logs, ExecHandler exec, PortForwardHandler portForward)
@@ -21,6 +21,8 @@ internal sealed class AgentRoutes(LogsHandler logs, ExecHandler exec, PortForwar
                 return get ? logs.HandleAsync(ctx, ns, pod, container) : PlainAsync(ctx, 405, "method not allowed");
             case ["exec", var ns, var pod, var container]:
                 return exec.HandleAsync(ctx, ns, pod, container);
+            case ["attach", var ns, var pod, var container]:
+                return exec.HandleAsync(ctx, ns, pod, container, attach: true);
             case ["portForward", var ns, var pod]:
                 return portForward.HandleAsync(ctx, ns, pod, uid: null);
             case ["portForward", var ns, var pod, var uid]:

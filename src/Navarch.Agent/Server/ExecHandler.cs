@@ -6,10 +6,11 @@ using Navarch.Streaming;
 namespace Navarch.Agent.Server;
 
 /// <summary>
-/// <c>/exec/{ns}/{pod}/{container}?command=…&amp;stdin=1&amp;stdout=1&amp;stderr=1&amp;tty=1</c> over WebSocket
-/// (v5/v4.channel.k8s.io). The command runs through the runtime's streaming server (CRI Exec), so stdin, terminals
-/// and output as it comes all work; a runtime without one (the fake) runs it to completion through CRI ExecSync,
-/// without stdin or a terminal. Either way the Status follows on channel 3, then the close.
+/// <c>/exec/{ns}/{pod}/{container}?command=…&amp;stdin=1&amp;stdout=1&amp;stderr=1&amp;tty=1</c> and
+/// <c>/attach/{ns}/{pod}/{container}?stdin=1&amp;…</c> over WebSocket (v5/v4.channel.k8s.io). Both run through the
+/// runtime's streaming server (CRI Exec, CRI Attach), so stdin, terminals and output as it comes all work; a runtime
+/// without one (the fake) runs exec to completion through CRI ExecSync, without stdin or a terminal, and cannot
+/// attach. Either way the Status follows on channel 3, then the close.
 /// </summary>
 public sealed class ExecHandler(ICriRuntime runtime, IContainerLocator locator)
 {
@@ -21,8 +22,8 @@ public sealed class ExecHandler(ICriRuntime runtime, IContainerLocator locator)
     /// <summary>How a request is served: a Status right away, the runtime's stream at a URL, or ExecSync in a container.</summary>
     private sealed record ExecPlan(byte[]? Failure = null, Uri? Stream = null, string? SyncContainerId = null);
 
-    /// <summary>Serves one exec request.</summary>
-    public async Task HandleAsync(HttpContext ctx, string ns, string pod, string container)
+    /// <summary>Serves one exec request, or with <paramref name="attach"/> one attach request.</summary>
+    public async Task HandleAsync(HttpContext ctx, string ns, string pod, string container, bool attach = false)
     {
         if (!ctx.WebSockets.IsWebSocketRequest)
         {
@@ -37,7 +38,7 @@ public sealed class ExecHandler(ICriRuntime runtime, IContainerLocator locator)
         }
         var query = ctx.Request.Query;
         var request = new ExecRequest(
-            query["command"].Where(c => c is not null).Select(c => c!).ToArray(),
+            attach ? [] : query["command"].Where(c => c is not null).Select(c => c!).ToArray(),
             Flag(query, "stdin"), Flag(query, "stdout"), Flag(query, "stderr"), Flag(query, "tty"));
 
         using var socket = await ctx.WebSockets.AcceptWebSocketAsync(protocol);
@@ -46,7 +47,7 @@ public sealed class ExecHandler(ICriRuntime runtime, IContainerLocator locator)
         var ct = session.Token;
         try
         {
-            var plan = await PlanAsync(ns, pod, container, request, ct);
+            var plan = await PlanAsync(ns, pod, container, request, attach, ct);
             var stream = plan.Stream is null ? null : new RuntimeExecStream(socket, request.Stdin, request.Stdout, request.Stderr, request.Tty);
             var reading = ReadClientAsync(socket, stream, session);
             var status = plan.Failure
@@ -62,18 +63,22 @@ public sealed class ExecHandler(ICriRuntime runtime, IContainerLocator locator)
         }
     }
 
-    private async Task<ExecPlan> PlanAsync(string ns, string pod, string container, ExecRequest request, CancellationToken ct)
+    private async Task<ExecPlan> PlanAsync(string ns, string pod, string container, ExecRequest request, bool attach, CancellationToken ct)
     {
-        if (request.Command.Length == 0) return new(Failure: ExecStatus.BadRequest("you must specify at least 1 command"));
+        if (!attach && request.Command.Length == 0) return new(Failure: ExecStatus.BadRequest("you must specify at least 1 command"));
         var located = await locator.FindAsync(ns, pod, container, ct);
         if (located is null) return new(Failure: ExecStatus.InternalError($"pod \"{pod}\" does not exist"));
         var id = ContainerInstance.ForExec(located.Status, container, pod, out var error);
         if (id is null) return new(Failure: ExecStatus.InternalError(error));
         try
         {
-            // CRI forbids stderr with a terminal: its output is the terminal's.
+            // CRI forbids stderr with a terminal: its output is the terminal's. No command: an attach.
             var streamRequest = new ExecStreamRequest(id, request.Command, request.Stdin, request.Stdout, request.Stderr && !request.Tty, request.Tty);
             return new(Stream: await runtime.ExecStreamAsync(streamRequest, ct));
+        }
+        catch (RuntimeException e) when (e.Code == RuntimeErrorCode.Unimplemented && attach)
+        {
+            return new(Failure: ExecStatus.BadRequest($"this node's runtime cannot attach to containers: {e.Message}"));
         }
         catch (RuntimeException e) when (e.Code == RuntimeErrorCode.Unimplemented)
         {

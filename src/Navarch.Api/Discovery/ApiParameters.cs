@@ -72,6 +72,16 @@ public static class ApiParameters
         Query("tty", "boolean", "TTY if true indicates that a tty will be allocated for the exec call."),
     ];
 
+    /// <summary>Parameters of the pods/{name}/attach connect operations.</summary>
+    public static IReadOnlyList<ApiParameter> Attach { get; } =
+    [
+        Query("container", "string", "The container in which to execute the command. Defaults to only container if there is only one container in the pod."),
+        Query("stderr", "boolean", "Stderr if true indicates that stderr is to be redirected for the attach call. Defaults to true."),
+        Query("stdin", "boolean", "Stdin if true, redirects the standard input stream of the pod for this call. Defaults to false."),
+        Query("stdout", "boolean", "Stdout if true indicates that stdout is to be redirected for the attach call. Defaults to true."),
+        Query("tty", "boolean", "TTY if true indicates that a tty will be allocated for the attach call. This is passed through the container runtime so the tty is allocated on the worker node by the container runtime. Defaults to false."),
+    ];
+
     /// <summary>Parameters of the pods/{name}/portforward connect operations.</summary>
     public static IReadOnlyList<ApiParameter> PortForward { get; } =
     [

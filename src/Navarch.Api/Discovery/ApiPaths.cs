@@ -86,6 +86,10 @@ public static class ApiPaths
                 yield return op("get", "connect", names.Connect("Get", suffix), $"connect GET requests to exec of {type.Kind}", ApiParameters.Exec, null, null, sub.Kind);
                 yield return op("post", "connect", names.Connect("Post", suffix), $"connect POST requests to exec of {type.Kind}", ApiParameters.Exec, null, null, sub.Kind);
                 break;
+            case "attach":
+                yield return op("get", "connect", names.Connect("Get", suffix), $"connect GET requests to attach of {type.Kind}", ApiParameters.Attach, null, null, sub.Kind);
+                yield return op("post", "connect", names.Connect("Post", suffix), $"connect POST requests to attach of {type.Kind}", ApiParameters.Attach, null, null, sub.Kind);
+                break;
             case "portforward":
                 yield return op("get", "connect", names.Connect("Get", suffix), $"connect GET requests to portforward of {type.Kind}", ApiParameters.PortForward, null, null, sub.Kind);
                 yield return op("post", "connect", names.Connect("Post", suffix), $"connect POST requests to portforward of {type.Kind}", ApiParameters.PortForward, null, null, sub.Kind);

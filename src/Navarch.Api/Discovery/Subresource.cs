@@ -22,6 +22,7 @@ public sealed record Subresource(string Name, GroupVersionKind Kind, IReadOnlyLi
             "binding" => new(name, Own("Binding"), ["create"]),
             "log" => new(name, Own(owner.Kind), ["get"]),
             "exec" => new(name, Own("PodExecOptions"), ["create", "get"]),
+            "attach" => new(name, Own("PodAttachOptions"), ["create", "get"]),
             "portforward" => new(name, Own("PodPortForwardOptions"), ["create", "get"]),
             "finalize" => new(name, Own(owner.Kind), ["update"]),
             _ => throw new ArgumentException($"unknown subresource {owner.Plural}/{name}", nameof(name)),

@@ -10,7 +10,7 @@ public static class ResourceCatalog
 
     public static ResourceType Pods { get; } = ResourceType.Create<V1Pod>(
         "", "v1", "Pod", "pods", namespaced: true, shortNames: ["po"], categories: ["all"],
-        subresources: ["status", "binding", "log", "exec", "portforward"]);
+        subresources: ["status", "binding", "log", "exec", "attach", "portforward"]);
 
     public static ResourceType ReplicationControllers { get; } = ResourceType.Create<V1ReplicationController>(
         "", "v1", "ReplicationController", "replicationcontrollers", namespaced: true, shortNames: ["rc"], categories: ["all"],

@@ -40,7 +40,7 @@ public sealed class ResourceType
     public IReadOnlyList<string> ShortNames { get; }
     /// <summary>Discovery categories, e.g. "all" (what <c>kubectl get all</c> lists).</summary>
     public IReadOnlyList<string> Categories { get; }
-    /// <summary>Subresource names served under an object: "status", "scale", "binding", "log", "exec", "portforward".</summary>
+    /// <summary>Subresource names served under an object: "status", "scale", "binding", "log", "exec", "attach", "portforward".</summary>
     public IReadOnlyList<string> Subresources { get; }
 
     /// <summary>"v1" for the core group, else "group/version".</summary>

@@ -12,10 +12,10 @@ using Navarch.Streaming.Spdy;
 namespace Navarch.ApiServer.Handlers;
 
 /// <summary>
-/// <c>pods/log</c> and <c>pods/exec</c>: the node agent of the pod's node serves them (as the kubelet does on
-/// :10250, paths <c>/containerLogs/{ns}/{pod}/{container}</c> and <c>/exec/{ns}/{pod}/{container}</c>); the API
-/// server finds the node's address and relays, streaming logs and WebSocket frames unchanged. SPDY/3.1 exec clients
-/// (kubectl before 1.30) are translated to the agent's WebSocket by <see cref="Spdy.SpdyExecBridge"/>.
+/// <c>pods/log</c>, <c>pods/exec</c> and <c>pods/attach</c>: the node agent of the pod's node serves them (as the
+/// kubelet does on :10250, paths <c>/containerLogs/{ns}/{pod}/{container}</c>, <c>/exec/…</c>, <c>/attach/…</c>);
+/// the API server finds the node's address and relays, streaming logs and WebSocket frames unchanged. SPDY/3.1
+/// clients (kubectl before 1.30) are translated to the agent's WebSocket by <see cref="Spdy.SpdyExecBridge"/>.
 /// </summary>
 public sealed class NodeProxy(ObjectRegistry registry)
 {
@@ -68,16 +68,23 @@ public sealed class NodeProxy(ObjectRegistry registry)
         }
     }
 
-    public async Task ExecAsync(HttpContext ctx, RequestInfo info)
+    /// <summary><c>pods/exec</c>: a command run in a container.</summary>
+    public Task ExecAsync(HttpContext ctx, RequestInfo info) => RemoteCommandAsync(ctx, info, "exec");
+
+    /// <summary><c>pods/attach</c>: the streams of a container's main process (<c>kubectl attach</c>, <c>kubectl run -it</c>).</summary>
+    public Task AttachAsync(HttpContext ctx, RequestInfo info) => RemoteCommandAsync(ctx, info, "attach");
+
+    /// <summary>Exec and attach speak the same protocols; only the agent's path (<paramref name="action"/>) differs.</summary>
+    private async Task RemoteCommandAsync(HttpContext ctx, RequestInfo info, string action)
     {
         if (!ctx.WebSockets.IsWebSocketRequest)
         {
             if (!SpdyExecBridge.IsUpgradeRequest(ctx.Request))
-                throw ApiException.BadRequest("Upgrade request required: exec is served over WebSocket (v5.channel.k8s.io / v4.channel.k8s.io) or SPDY/3.1 (v4.channel.k8s.io, v3, v2, channel.k8s.io)");
-            await ExecOverSpdyAsync(ctx, info);
+                throw ApiException.BadRequest($"Upgrade request required: {action} is served over WebSocket (v5.channel.k8s.io / v4.channel.k8s.io) or SPDY/3.1 (v4.channel.k8s.io, v3, v2, channel.k8s.io)");
+            await RemoteCommandOverSpdyAsync(ctx, info, action);
             return;
         }
-        using var upstream = await DialAgentExecAsync(ctx, info, ctx.WebSockets.WebSocketRequestedProtocols);
+        using var upstream = await DialAgentAsync(ctx, info, action, ctx.WebSockets.WebSocketRequestedProtocols);
         using var client = await ctx.WebSockets.AcceptWebSocketAsync(upstream.SubProtocol);
         using var done = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted);
         var toAgent = RelayAsync(client, upstream, done.Token);
@@ -101,14 +108,14 @@ public sealed class NodeProxy(ObjectRegistry registry)
     /// kubectl before 1.30 speaks SPDY/3.1 only: connect to the agent first (so a dial failure is still a plain 502),
     /// then switch protocols and translate between the client's SPDY streams and the agent's WebSocket channels.
     /// </summary>
-    private async Task ExecOverSpdyAsync(HttpContext ctx, RequestInfo info)
+    private async Task RemoteCommandOverSpdyAsync(HttpContext ctx, RequestInfo info, string action)
     {
         var protocol = SpdyExecBridge.ChooseProtocol(ctx.Request.Headers[SpdyUpgrade.ProtocolHeader])
             ?? throw ApiException.BadRequest($"unable to upgrade: none of the offered protocols [{string.Join(", ", ctx.Request.Headers[SpdyUpgrade.ProtocolHeader].ToArray())}] is supported: want one of [{string.Join(", ", SpdyExecBridge.Protocols)}]");
         var upgrade = ctx.Features.Get<IHttpUpgradeFeature>();
         if (upgrade is not { IsUpgradableRequest: true })
             throw ApiException.BadRequest("unable to upgrade: the connection cannot switch to SPDY/3.1 (an HTTP/1.1 request without a body is required)");
-        using var upstream = await DialAgentExecAsync(ctx, info, [RemoteCommand.V5, RemoteCommand.V4]);
+        using var upstream = await DialAgentAsync(ctx, info, action, [RemoteCommand.V5, RemoteCommand.V4]);
         var query = ctx.Request.Query;
         var streams = ExecStreams.Expected(protocol, Flag(query, "stdin"), Flag(query, "stdout"), Flag(query, "stderr"), Flag(query, "tty"));
         ctx.Response.Headers.Connection = "Upgrade";
@@ -118,11 +125,11 @@ public sealed class NodeProxy(ObjectRegistry registry)
         await new SpdyExecBridge(connection, upstream, protocol, streams).RunAsync(ctx.RequestAborted);
     }
 
-    /// <summary>Opens the exec WebSocket to the agent of the pod's node, offering <paramref name="protocols"/>; 502 if it cannot.</summary>
-    private async Task<ClientWebSocket> DialAgentExecAsync(HttpContext ctx, RequestInfo info, IEnumerable<string> protocols)
+    /// <summary>Opens the exec or attach WebSocket to the agent of the pod's node, offering <paramref name="protocols"/>; 502 if it cannot.</summary>
+    private async Task<ClientWebSocket> DialAgentAsync(HttpContext ctx, RequestInfo info, string action, IEnumerable<string> protocols)
     {
         var (pod, container, agent) = await ResolveAsync(ctx, info);
-        var url = new Uri($"{agent.Replace("https://", "wss://")}/exec/{pod.Metadata.NamespaceProperty}/{pod.Metadata.Name}/{container}{Query(ctx, ExecParameters)}");
+        var url = new Uri($"{agent.Replace("https://", "wss://")}/{action}/{pod.Metadata.NamespaceProperty}/{pod.Metadata.Name}/{container}{Query(ctx, ExecParameters)}");
         var upstream = new ClientWebSocket();
         foreach (var protocol in protocols) upstream.Options.AddSubProtocol(protocol);
         upstream.Options.RemoteCertificateValidationCallback = (_, _, _, _) => true;

@@ -51,6 +51,7 @@ public sealed class ResourceRouter(
             ("POST", "binding") => binding.HandleAsync(ctx, info, q),
             ("GET", "log") => nodes.LogsAsync(ctx, info),
             ("GET" or "POST", "exec") => nodes.ExecAsync(ctx, info),
+            ("GET" or "POST", "attach") => nodes.AttachAsync(ctx, info),
             ("GET" or "POST", "portforward") => portForward.HandleAsync(ctx, info),
             _ => throw MethodNotAllowed(method, info),
         };

@@ -57,6 +57,7 @@ public sealed class AgentE2ETests(ITestOutputHelper output) : IAsyncLifetime
         await FailingReadinessLeavesEndpointsAsync();
         await KubectlExecRunsCommandsAsync();
         await KubectlPortForwardReachesNginxAsync();
+        await KubectlRunAttachesToThePodAsync();
 
         await TeardownLeavesNothingAsync();
     }
@@ -248,6 +249,23 @@ public sealed class AgentE2ETests(ITestOutputHelper output) : IAsyncLifetime
         }
         var result = new KubectlResult(script.ExitCode, await stdout, await stderr);
         Assert.True(result.ExitCode == 5 && result.Stdout.Contains("/dev/pts/", StringComparison.Ordinal) && result.Stdout.Contains("30 100", StringComparison.Ordinal), result.ToString());
+    }
+
+    /// <summary>
+    /// <c>kubectl run -i --rm</c>: the pod starts with stdin open, kubectl attaches (pods/attach, CRI Attach) and feeds
+    /// it a line, the container answers and exits, and kubectl deletes the pod; with kubectl 1.32 (WebSocket) and
+    /// 1.29 (SPDY).
+    /// </summary>
+    private async Task KubectlRunAttachesToThePodAsync()
+    {
+        foreach (var (binary, name) in new[] { (Kubectl.Default, "attach-ws"), ("/usr/lib/google-cloud-sdk/bin/kubectl.1.29", "attach-spdy") })
+        {
+            using var kubectl = KubectlInTheNode(binary);
+            var run = await kubectl.RunAsync(["run", name, "-i", "--rm", "--restart=Never", "--image=busybox", "--", "sh", "-c", "read line; echo got-$line"],
+                stdin: "hello\n", timeout: TimeSpan.FromSeconds(60));
+            Assert.True(run.ExitCode == 0 && run.Stdout.Contains("got-hello", StringComparison.Ordinal) && run.Stdout.Contains($"pod \"{name}\" deleted", StringComparison.Ordinal),
+                $"{binary}: {run}");
+        }
     }
 
     /// <summary>Kills a streaming kubectl and returns what it said on stderr.</summary>

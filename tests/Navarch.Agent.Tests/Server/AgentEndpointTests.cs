@@ -138,13 +138,13 @@ public sealed class AgentEndpointTests : IAsyncLifetime
         ExecAsync(query, protocols, input: []);
 
     /// <summary>Runs an exec, sending <paramref name="input"/> (whole messages, channel byte first) once connected.</summary>
-    private async Task<(string Stdout, string Stderr, string Status, string? Protocol)> ExecAsync(string query, string[] protocols, byte[][] input)
+    private async Task<(string Stdout, string Stderr, string Status, string? Protocol)> ExecAsync(string query, string[] protocols, byte[][] input, string action = "exec")
     {
         using var socket = new ClientWebSocket();
         foreach (var p in protocols.Length == 0 ? [RemoteCommand.V5, RemoteCommand.V4] : protocols) socket.Options.AddSubProtocol(p);
         socket.Options.RemoteCertificateValidationCallback = (_, _, _, _) => true;
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        var url = new UriBuilder(_endpoint.Url) { Scheme = "wss", Path = "/exec/default/web/nginx", Query = query }.Uri;
+        var url = new UriBuilder(_endpoint.Url) { Scheme = "wss", Path = $"/{action}/default/web/nginx", Query = query }.Uri;
         await socket.ConnectAsync(url, deadline.Token);
         foreach (var message in input) await socket.SendAsync(message, WebSocketMessageType.Binary, endOfMessage: true, deadline.Token);
         var channels = new Dictionary<byte, MemoryStream> { [1] = new(), [2] = new(), [3] = new() };
@@ -230,6 +230,30 @@ public sealed class AgentEndpointTests : IAsyncLifetime
         Assert.Equal("""{"Width":80,"Height":24}""", server.Resizes.ToString());
         Assert.Equal("exit 2\r", stdout);
         Assert.Contains("\"reason\":\"NonZeroExitCode\"", status);
+    }
+
+    [Fact]
+    public async Task Attach_asks_the_runtime_for_the_main_process_streams()
+    {
+        await using var server = new FakeStreamServer([ExecStreamRole.Error, ExecStreamRole.Stdin, ExecStreamRole.Stdout]);
+        ExecStreamRequest? asked = null;
+        _runtime.ExecStreamHandler = request => { asked = request; return server.Url; };
+
+        var (stdout, _, status, _) = await ExecAsync("stdin=1&stdout=1&command=ignored", [RemoteCommand.V5],
+            [[RemoteCommand.StdinChannel, .. "line\n"u8], [RemoteCommand.CloseChannel, RemoteCommand.StdinChannel]], action: "attach");
+
+        Assert.True(asked!.IsAttach);
+        Assert.Empty(asked.Command);
+        Assert.Equal("line\n", stdout);
+        Assert.Equal(server.Status, status);
+    }
+
+    [Fact]
+    public async Task Attach_on_a_runtime_without_a_stream_server_is_refused_with_a_clear_status()
+    {
+        var (_, _, status, _) = await ExecAsync("stdin=1&stdout=1", [RemoteCommand.V5], [], action: "attach");
+        Assert.Contains("\"reason\":\"BadRequest\"", status);
+        Assert.Contains("cannot attach to containers", status);
     }
 
     [Fact]

@@ -37,6 +37,7 @@ public class DiscoveryDocumentsTests
     [InlineData("pods/binding", "Binding", null, "create")]
     [InlineData("pods/log", "Pod", null, "get")]
     [InlineData("pods/exec", "PodExecOptions", null, "create get")]
+    [InlineData("pods/attach", "PodAttachOptions", null, "create get")]
     [InlineData("pods/portforward", "PodPortForwardOptions", null, "create get")]
     [InlineData("replicationcontrollers/status", "ReplicationController", null, "get patch update")]
     [InlineData("replicationcontrollers/scale", "Scale", "autoscaling", "get patch update")]
@@ -61,7 +62,7 @@ public class DiscoveryDocumentsTests
         var doc = DiscoveryDocuments.CoreResources();
         Assert.Equal("APIResourceList", (string)doc["kind"]!);
         Assert.Equal("v1", (string)doc["groupVersion"]!);
-        Assert.Equal(18, doc["resources"]!.AsArray().Count); // 7 resources + 11 subresources
+        Assert.Equal(19, doc["resources"]!.AsArray().Count); // 7 resources + 12 subresources
     }
 
     [Fact]

@@ -4,11 +4,11 @@ using Navarch.Integration.Tests.Fixtures;
 namespace Navarch.Integration.Tests;
 
 /// <summary>
-/// <c>pods/portforward</c> requests the API server refuses before it reaches any node, each with a Status that says
-/// why (the relay itself runs in the agent's end-to-end test, against containerd).
+/// <c>pods/portforward</c> and <c>pods/attach</c> requests the API server refuses before it reaches any node, each
+/// with a Status that says why (the relays themselves run in the agent's end-to-end test, against containerd).
 /// </summary>
 [Trait("Category", "Integration")]
-public sealed class PortForwardTests(ServerFixture fixture) : IClassFixture<ServerFixture>
+public sealed class NodeStreamRefusalTests(ServerFixture fixture) : IClassFixture<ServerFixture>
 {
     private enum Upgrade { None, Spdy, WebSocket }
 
@@ -20,6 +20,17 @@ public sealed class PortForwardTests(ServerFixture fixture) : IClassFixture<Serv
         var status = await ApiAssert.StatusAsync(400, await SendAsync(ns, "web", Upgrade.None));
         Assert.Equal("BadRequest", status.Reason);
         Assert.Contains("Upgrade request required", status.Message);
+    }
+
+    [Fact]
+    public async Task Attach_without_an_upgrade_is_400_and_to_an_unscheduled_pod_too()
+    {
+        var ns = await fixture.NewNamespaceAsync();
+        await fixture.Client.CoreV1.CreateNamespacedPodAsync(Objects.Pod("web"), ns);
+        var plain = await ApiAssert.StatusAsync(400, await fixture.Http.PostAsync($"/api/v1/namespaces/{ns}/pods/web/attach?stdin=true", null));
+        Assert.Contains("Upgrade request required: attach is served over WebSocket", plain.Message);
+        var spdy = await ApiAssert.StatusAsync(400, await SendAsync(ns, "web", Upgrade.Spdy, "v4.channel.k8s.io", "attach?stdin=true&stdout=true"));
+        Assert.Equal("pod web does not have a host assigned", spdy.Message);
     }
 
     [Fact]
@@ -44,9 +55,9 @@ public sealed class PortForwardTests(ServerFixture fixture) : IClassFixture<Serv
         Assert.Equal("pods \"nope\" not found", missing.Message);
     }
 
-    private async Task<HttpResponseMessage> SendAsync(string ns, string pod, Upgrade upgrade, string protocol = "")
+    private async Task<HttpResponseMessage> SendAsync(string ns, string pod, Upgrade upgrade, string protocol = "", string subresource = "portforward?ports=80")
     {
-        var request = new HttpRequestMessage(upgrade == Upgrade.WebSocket ? HttpMethod.Get : HttpMethod.Post, $"/api/v1/namespaces/{ns}/pods/{pod}/portforward?ports=80");
+        var request = new HttpRequestMessage(upgrade == Upgrade.WebSocket ? HttpMethod.Get : HttpMethod.Post, $"/api/v1/namespaces/{ns}/pods/{pod}/{subresource}");
         if (upgrade == Upgrade.Spdy)
         {
             request.Headers.Connection.Add("Upgrade");
