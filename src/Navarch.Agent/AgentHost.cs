@@ -142,8 +142,9 @@ public sealed class AgentHost
         var restarts = new ContainerBackOff(_options.BackOffInitial, _options.BackOffMax, time);
         var pulls = new ContainerBackOff(_options.BackOffInitial, _options.BackOffMax, time);
         var images = new ImagePuller(_runtime, events, pulls, _options.OfflineImages);
-        var starter = new ContainerStarter(_runtime, images, events, () => _shared.Services.List(), settings);
-        var actions = new PodActions(starter, new PodTerminator(_runtime, events, SharedHttp), new PodStatusWriter(_shared.Client), events);
+        var volumes = new PodVolumes(_options.PodVolumeDirectory);
+        var starter = new ContainerStarter(_runtime, images, volumes, events, () => _shared.Services.List(), settings);
+        var actions = new PodActions(starter, new PodTerminator(_runtime, events, SharedHttp), new PodStatusWriter(_shared.Client), events, volumes);
         return new PodSyncer(_shared.Client, _runtime, actions, _probes, restarts, settings, time, _shared.Loggers.CreateLogger<PodSyncer>());
     }
 

@@ -66,8 +66,11 @@ public sealed class AgentOptions
     /// <summary>Cgroup under which pod cgroups go (<c>ROOT/podUID</c>), or empty for the runtime's default.</summary>
     public string CgroupRoot { get; init; } = "";
 
-    /// <summary>Whether pods get log directories (false for runtimes that run nothing: hollow nodes).</summary>
+    /// <summary>Whether pods get log and volume directories (false for runtimes that run nothing: hollow nodes).</summary>
     public bool KeepPodLogs { get; init; } = true;
+
+    /// <summary>Directory under which each pod's emptyDir volumes go (<c>UID/kubernetes.io~empty-dir/NAME</c>); empty when <see cref="KeepPodLogs"/> is false.</summary>
+    public string PodVolumeDirectory => KeepPodLogs ? Path.Combine(DataDir, "pod-volumes") : "";
 
     /// <summary>Directory under which each pod's container logs go (<c>NS_NAME_UID/CONTAINER/ATTEMPT.log</c>); empty when <see cref="KeepPodLogs"/> is false.</summary>
     public string PodLogDirectory => KeepPodLogs ? Path.Combine(DataDir, "pods") : "";

@@ -6,11 +6,12 @@ namespace Navarch.Agent.Pods;
 
 /// <summary>
 /// Starts one container of a pod: makes its image present, builds its environment (with the service
-/// variables) and spec, creates and starts it, and records Created/Started (or Failed) events. Failures
-/// become a waiting reason (<c>CreateContainerConfigError</c>, <c>CreateContainerError</c>,
-/// <c>RunContainerError</c>, pull errors) rather than exceptions, except when the runtime is unreachable.
+/// variables), volume mounts and spec, creates and starts it, and records Created/Started (or Failed, FailedMount)
+/// events. Failures become a waiting reason (<c>ContainerCreating</c> for volumes, <c>CreateContainerConfigError</c>,
+/// <c>CreateContainerError</c>, <c>RunContainerError</c>, pull errors) rather than exceptions, except when the
+/// runtime is unreachable.
 /// </summary>
-public sealed class ContainerStarter(ICriRuntime runtime, ImagePuller images, EventRecorder events, Func<IEnumerable<V1Service>> services, PodSyncSettings settings)
+public sealed class ContainerStarter(ICriRuntime runtime, ImagePuller images, PodVolumes volumes, EventRecorder events, Func<IEnumerable<V1Service>> services, PodSyncSettings settings)
 {
     /// <summary>Starts <paramref name="container"/> as its <paramref name="restartCount"/>-th start in the sandbox; returns null on success or why it waits (and when to retry).</summary>
     public async Task<(WaitingReason Reason, TimeSpan Retry)?> StartAsync(V1Pod pod, V1Container container, int restartCount, string sandboxId, SandboxSpec sandbox, string podIp, CancellationToken ct)
@@ -18,12 +19,23 @@ public sealed class ContainerStarter(ICriRuntime runtime, ImagePuller images, Ev
         var image = await images.EnsureAsync(pod, container, ct);
         if (!image.Ready) return (image.Waiting!, image.Retry);
 
+        IReadOnlyList<MountSpec> mounts;
+        try
+        {
+            mounts = volumes.MountsFor(pod, container);
+        }
+        catch (Exception e) when (e is VolumeException or IOException or UnauthorizedAccessException)
+        {
+            await events.WarningAsync(pod, "FailedMount", $"MountVolume.SetUp failed: {e.Message}", ct);
+            return (new WaitingReason("ContainerCreating", e.Message), TimeSpan.FromSeconds(10));
+        }
+
         ContainerSpec spec;
         try
         {
             var serviceEnv = ServiceEnvironment.For(pod.Metadata.NamespaceProperty ?? "default", pod.Spec.EnableServiceLinks ?? true, services());
             var env = ContainerEnvironment.Build(pod, container, serviceEnv, podIp, settings.NodeIp);
-            spec = RuntimeSpecs.Container(pod, container, restartCount, env);
+            spec = RuntimeSpecs.Container(pod, container, restartCount, env) with { Mounts = mounts };
         }
         catch (ContainerConfigException e)
         {

@@ -14,7 +14,7 @@ namespace Navarch.Agent.Pods;
 /// <param name="Terminator">Stops containers and sandboxes.</param>
 /// <param name="Status">Writes pod status.</param>
 /// <param name="Events">Records events on pods.</param>
-public sealed record PodActions(ContainerStarter Starter, PodTerminator Terminator, PodStatusWriter Status, EventRecorder Events);
+public sealed record PodActions(ContainerStarter Starter, PodTerminator Terminator, PodStatusWriter Status, EventRecorder Events, PodVolumes Volumes);
 
 /// <summary>
 /// Brings one pod's runtime state in line with its API object, as one pass of upstream's <c>SyncPod</c>:
@@ -46,7 +46,11 @@ public sealed partial class PodSyncer(
         if (foreign.Count > 0)
         {
             await actions.Terminator.KillAsync(null, foreign, settings.OrphanGracePeriod, removeSandboxes: true, ct);
-            foreach (var uid in foreign.Select(s => s.Uid).Distinct()) Forget(podNamespace, podName, uid);
+            foreach (var uid in foreign.Select(s => s.Uid).Distinct())
+            {
+                Forget(podNamespace, podName, uid);
+                RemoveVolumes(uid);
+            }
             LogOrphanRemoved(podNamespace, podName, foreign.Count);
         }
         if (pod is null) return null;
@@ -69,6 +73,7 @@ public sealed partial class PodSyncer(
         var grace = TimeSpan.FromSeconds(pod.Metadata.DeletionGracePeriodSeconds ?? pod.Spec.TerminationGracePeriodSeconds ?? 30);
         await actions.Terminator.KillAsync(pod, own, grace, removeSandboxes: true, ct);
         Forget(pod.Metadata.NamespaceProperty, pod.Metadata.Name, pod.Metadata.Uid);
+        RemoveVolumes(pod.Metadata.Uid);
         try
         {
             // The final delete: only this pod (uid precondition), now that nothing of it runs.
@@ -79,6 +84,19 @@ public sealed partial class PodSyncer(
         {
         }
         LogTerminated(pod.Metadata.NamespaceProperty, pod.Metadata.Name);
+    }
+
+    /// <summary>The pod's emptyDirs go with its containers; a failure is logged (the next orphan pass cannot see them).</summary>
+    private void RemoveVolumes(string podUid)
+    {
+        try
+        {
+            actions.Volumes.Remove(podUid);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or VolumeException)
+        {
+            LogVolumeCleanupFailed(podUid, e.Message);
+        }
     }
 
     // A pod that reached Succeeded or Failed keeps its exited containers (for logs) but not its sandbox.
@@ -250,4 +268,7 @@ public sealed partial class PodSyncer(
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "pod {Namespace}/{Name} terminated and deleted")]
     private partial void LogTerminated(string @namespace, string name);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "volumes of pod {Uid} not removed: {Reason}")]
+    private partial void LogVolumeCleanupFailed(string uid, string reason);
 }

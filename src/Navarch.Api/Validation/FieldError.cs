@@ -21,6 +21,7 @@ public sealed record FieldError(FieldErrorType Type, string Field, string Detail
         FieldErrorType.TooLong => "FieldValueTooLong",
         FieldErrorType.TooMany => "FieldValueTooMany",
         FieldErrorType.Forbidden => "FieldValueForbidden",
+        FieldErrorType.NotFound => "FieldValueNotFound",
         _ => throw new ArgumentOutOfRangeException(nameof(Type)),
     };
 
@@ -38,6 +39,7 @@ public sealed record FieldError(FieldErrorType Type, string Field, string Detail
                 FieldErrorType.TooLong => "Too long",
                 FieldErrorType.TooMany => "Too many",
                 FieldErrorType.Forbidden => "Forbidden",
+                FieldErrorType.NotFound => "Not found",
                 _ => throw new ArgumentOutOfRangeException(nameof(Type)),
             };
             var body = Type is FieldErrorType.Required or FieldErrorType.Forbidden or FieldErrorType.TooLong
@@ -66,6 +68,8 @@ public sealed record FieldError(FieldErrorType Type, string Field, string Detail
     /// <summary>An Invalid error whose value is already rendered as Go would print it.</summary>
     public static FieldError InvalidLiteral(string field, string literal, string detail) =>
         new(FieldErrorType.Invalid, field, detail, literal) { BadValueIsLiteral = true };
+
+    public static FieldError NotFound(string field, string value) => new(FieldErrorType.NotFound, field, "", value);
 
     public static FieldError Duplicate(string field, string value) => new(FieldErrorType.Duplicate, field, "", value);
 

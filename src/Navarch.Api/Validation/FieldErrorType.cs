@@ -10,4 +10,5 @@ public enum FieldErrorType
     TooLong,
     TooMany,
     Forbidden,
+    NotFound,
 }

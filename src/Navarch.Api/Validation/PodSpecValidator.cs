@@ -21,9 +21,10 @@ public static class PodSpecValidator
             errors.Add(FieldError.Required(path + ".containers"));
             return;
         }
+        var volumes = ValidateVolumes(spec.Volumes, path + ".volumes", errors);
         var names = new HashSet<string>(StringComparer.Ordinal);
-        ValidateContainers(spec.Containers, path + ".containers", required: true, names, errors);
-        ValidateContainers(spec.InitContainers, path + ".initContainers", required: false, names, errors);
+        ValidateContainers(spec.Containers, path + ".containers", required: true, names, volumes, errors);
+        ValidateContainers(spec.InitContainers, path + ".initContainers", required: false, names, volumes, errors);
         Enumerated(spec.RestartPolicy, RestartPolicies, path + ".restartPolicy", errors);
         Enumerated(spec.DnsPolicy, DnsPolicies, path + ".dnsPolicy", errors);
         MetadataValidator.ValidateLabels(spec.NodeSelector, path + ".nodeSelector", errors);
@@ -76,7 +77,69 @@ public static class PodSpecValidator
         }
     }
 
-    private static void ValidateContainers(IList<V1Container>? containers, string path, bool required, HashSet<string> names, List<FieldError> errors)
+    /// <summary>Names (DNS labels, unique), exactly one source each, hostPath's path and type; returns the names.</summary>
+    private static HashSet<string> ValidateVolumes(IList<V1Volume>? volumes, string path, List<FieldError> errors)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < (volumes?.Count ?? 0); i++)
+        {
+            var volume = volumes![i];
+            var at = $"{path}[{i}]";
+            if (string.IsNullOrEmpty(volume.Name)) errors.Add(FieldError.Required(at + ".name"));
+            else Dns1123Label(volume.Name, at + ".name", errors);
+            if (!string.IsNullOrEmpty(volume.Name) && !names.Add(volume.Name)) errors.Add(FieldError.Duplicate(at + ".name", volume.Name));
+            var sources = VolumeSources(volume);
+            if (sources.Count == 0) errors.Add(FieldError.Required(at, "must specify a volume type"));
+            else if (sources.Count > 1) errors.Add(FieldError.Forbidden(at + "." + sources[1], "may not specify more than 1 volume type"));
+            if (volume.HostPath is { } hostPath)
+            {
+                if (string.IsNullOrEmpty(hostPath.Path)) errors.Add(FieldError.Required(at + ".hostPath.path"));
+                if (!string.IsNullOrEmpty(hostPath.Type) && !HostPathTypes.Contains(hostPath.Type))
+                    errors.Add(FieldError.NotSupported(at + ".hostPath.type", hostPath.Type, HostPathTypes[1..]));
+            }
+        }
+        return names;
+    }
+
+    private static readonly string[] HostPathTypes = ["", "BlockDevice", "CharDevice", "Directory", "DirectoryOrCreate", "File", "FileOrCreate", "Socket"];
+
+    /// <summary>The volume's sources by their field names, in the order upstream checks them (the common ones here).</summary>
+    private static List<string> VolumeSources(V1Volume v)
+    {
+        var sources = new List<string>();
+        if (v.HostPath is not null) sources.Add("hostPath");
+        if (v.EmptyDir is not null) sources.Add("emptyDir");
+        if (v.Secret is not null) sources.Add("secret");
+        if (v.PersistentVolumeClaim is not null) sources.Add("persistentVolumeClaim");
+        if (v.ConfigMap is not null) sources.Add("configMap");
+        if (v.DownwardAPI is not null) sources.Add("downwardAPI");
+        if (v.Projected is not null) sources.Add("projected");
+        if (v.Nfs is not null) sources.Add("nfs");
+        if (v.Csi is not null) sources.Add("csi");
+        if (v.Ephemeral is not null) sources.Add("ephemeral");
+        if (v.Image is not null) sources.Add("image");
+        return sources;
+    }
+
+    /// <summary>Each mount names a declared volume, has a unique mountPath, and a relative subPath without "..".</summary>
+    private static void ValidateVolumeMounts(IList<V1VolumeMount>? mounts, string path, HashSet<string> volumes, List<FieldError> errors)
+    {
+        var mountPaths = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < (mounts?.Count ?? 0); i++)
+        {
+            var mount = mounts![i];
+            var at = $"{path}[{i}]";
+            if (string.IsNullOrEmpty(mount.Name)) errors.Add(FieldError.Required(at + ".name"));
+            else if (!volumes.Contains(mount.Name)) errors.Add(FieldError.NotFound(at + ".name", mount.Name));
+            if (string.IsNullOrEmpty(mount.MountPath)) errors.Add(FieldError.Required(at + ".mountPath"));
+            else if (!mountPaths.Add(mount.MountPath)) errors.Add(FieldError.Invalid(at + ".mountPath", mount.MountPath, "must be unique"));
+            if (string.IsNullOrEmpty(mount.SubPath)) continue;
+            if (mount.SubPath.StartsWith('/')) errors.Add(FieldError.Invalid(at + ".subPath", mount.SubPath, "must be a relative path"));
+            if (mount.SubPath.Split('/').Contains("..")) errors.Add(FieldError.Invalid(at + ".subPath", mount.SubPath, "must not contain '..'"));
+        }
+    }
+
+    private static void ValidateContainers(IList<V1Container>? containers, string path, bool required, HashSet<string> names, HashSet<string> volumes, List<FieldError> errors)
     {
         if (containers is null || containers.Count == 0)
         {
@@ -105,6 +168,7 @@ public static class PodSpecValidator
             Enumerated(ctr.TerminationMessagePolicy, MessagePolicies, at + ".terminationMessagePolicy", errors);
             ValidatePorts(ctr.Ports, at + ".ports", errors);
             ValidateEnv(ctr.Env, at + ".env", errors);
+            ValidateVolumeMounts(ctr.VolumeMounts, at + ".volumeMounts", volumes, errors);
             Enumerated(ctr.ImagePullPolicy, PullPolicies, at + ".imagePullPolicy", errors);
             if (!names.Add(ctr.Name ?? ""))
             {

@@ -58,6 +58,7 @@ public sealed class AgentE2ETests(ITestOutputHelper output) : IAsyncLifetime
         await KubectlExecRunsCommandsAsync();
         await KubectlPortForwardReachesNginxAsync();
         await KubectlRunAttachesToThePodAsync();
+        await VolumesAreSharedAndRemovedWithThePodAsync();
 
         await TeardownLeavesNothingAsync();
     }
@@ -266,6 +267,60 @@ public sealed class AgentE2ETests(ITestOutputHelper output) : IAsyncLifetime
             Assert.True(run.ExitCode == 0 && run.Stdout.Contains("got-hello", StringComparison.Ordinal) && run.Stdout.Contains($"pod \"{name}\" deleted", StringComparison.Ordinal),
                 $"{binary}: {run}");
         }
+    }
+
+    /// <summary>
+    /// Two containers share an emptyDir (one writes, the other reads through a read-only subPath-free mount), one also
+    /// writes into a hostPath it had created; the emptyDir goes with the pod, the hostPath stays.
+    /// </summary>
+    private async Task VolumesAreSharedAndRemovedWithThePodAsync()
+    {
+        var hostDir = Path.Combine(Lab.Node.DataDir, "host-volume");
+        var pod = await Client.CoreV1.CreateNamespacedPodAsync(new V1Pod
+        {
+            Metadata = new V1ObjectMeta { Name = "volumes" },
+            Spec = new V1PodSpec
+            {
+                TerminationGracePeriodSeconds = 1,
+                Volumes =
+                [
+                    new V1Volume { Name = "shared", EmptyDir = new V1EmptyDirVolumeSource() },
+                    new V1Volume { Name = "host", HostPath = new V1HostPathVolumeSource { Path = hostDir, Type = "DirectoryOrCreate" } },
+                ],
+                Containers =
+                [
+                    new V1Container
+                    {
+                        Name = "writer", Image = "busybox", Command = ["sh", "-c", "echo from-writer > /data/f; echo on-host > /host/f; exec sleep 3600"],
+                        VolumeMounts = [new V1VolumeMount { Name = "shared", MountPath = "/data" }, new V1VolumeMount { Name = "host", MountPath = "/host" }],
+                    },
+                    new V1Container
+                    {
+                        Name = "reader", Image = "busybox", Command = ["sleep", "3600"],
+                        VolumeMounts = [new V1VolumeMount { Name = "shared", MountPath = "/data", ReadOnlyProperty = true }],
+                    },
+                ],
+            },
+        }, "default", cancellationToken: Ct);
+        await Poll.UntilAsync("the volumes pod Running", async () =>
+            (await Client.CoreV1.ReadNamespacedPodAsync("volumes", "default", cancellationToken: Ct)).Status?.Phase == "Running", Phase);
+        var emptyDir = Path.Combine(Lab.Node.AgentDataDir, "pod-volumes", pod.Metadata.Uid, "kubernetes.io~empty-dir", "shared");
+
+        KubectlResult read = null!;
+        await Poll.UntilAsync("the reader sees the writer's file", async () =>
+        {
+            read = await Lab.Node.Kubectl.RunAsync("exec", "volumes", "-c", "reader", "--", "cat", "/data/f");
+            return read.ExitCode == 0;
+        }, Phase, () => read.ToString());
+        Assert.Equal("from-writer\n", read.Stdout);
+        var readOnly = await Lab.Node.Kubectl.RunAsync("exec", "volumes", "-c", "reader", "--", "touch", "/data/g");
+        Assert.True(readOnly.ExitCode != 0 && readOnly.Stderr.Contains("Read-only file system", StringComparison.Ordinal), readOnly.ToString());
+        Assert.Equal("on-host\n", File.ReadAllText(Path.Combine(hostDir, "f")));
+        Assert.True(File.Exists(Path.Combine(emptyDir, "f")));
+
+        await Client.CoreV1.DeleteNamespacedPodAsync("volumes", "default", cancellationToken: Ct);
+        await Poll.UntilAsync("the pod's emptyDir removed with it", () => Task.FromResult(!Directory.Exists(emptyDir)), Phase);
+        Assert.True(File.Exists(Path.Combine(hostDir, "f")));
     }
 
     /// <summary>Kills a streaming kubectl and returns what it said on stderr.</summary>

@@ -34,6 +34,26 @@ public class ObjectValidatorTests
             [$"metadata.labels: Invalid value: \"{new string('x', 64)}\": must be no more than 63 characters"] },
         { "annotations too large", () => With(Objects.Pod(), p => p.Metadata.Annotations = new Dictionary<string, string> { ["a"] = new string('x', 262144) }),
             ["metadata.annotations: Too long: must have at most 262144 bytes"] },
+        { "volumes and mounts", () => With(Objects.Pod(), p =>
+            {
+                p.Spec.Volumes = [new V1Volume { Name = "data", EmptyDir = new() }, new V1Volume { Name = "host", HostPath = new() { Path = "/srv", Type = "Directory" } }];
+                p.Spec.Containers[0].VolumeMounts = [new V1VolumeMount { Name = "data", MountPath = "/data", SubPath = "a/b" }, new V1VolumeMount { Name = "host", MountPath = "/srv" }];
+            }), [] },
+        { "mount of an undeclared volume", () => With(Objects.Pod(), p => p.Spec.Containers[0].VolumeMounts = [new V1VolumeMount { Name = "nope", MountPath = "/x" }]),
+            ["spec.containers[0].volumeMounts[0].name: Not found: \"nope\""] },
+        { "bad volumes", () => With(Objects.Pod(), p =>
+            {
+                p.Spec.Volumes = [new V1Volume { Name = "a" }, new V1Volume { Name = "a", EmptyDir = new(), HostPath = new() { Path = "/x", Type = "Pipe" } }];
+                p.Spec.Containers[0].VolumeMounts = [new V1VolumeMount { Name = "a", MountPath = "/m", SubPath = "../up" }, new V1VolumeMount { Name = "a", MountPath = "/m" }];
+            }),
+            [
+                "spec.volumes[0]: Required value: must specify a volume type",
+                "spec.volumes[1].name: Duplicate value: \"a\"",
+                "spec.volumes[1].emptyDir: Forbidden: may not specify more than 1 volume type",
+                "spec.volumes[1].hostPath.type: Unsupported value: \"Pipe\": supported values: \"BlockDevice\", \"CharDevice\", \"Directory\", \"DirectoryOrCreate\", \"File\", \"FileOrCreate\", \"Socket\"",
+                "spec.containers[0].volumeMounts[0].subPath: Invalid value: \"../up\": must not contain '..'",
+                "spec.containers[0].volumeMounts[1].mountPath: Invalid value: \"/m\": must be unique",
+            ] },
         { "valid rc", () => Objects.Rc(), [] },
         { "rc selector does not match", () => With(Objects.Rc(), r => r.Spec.Selector["app"] = "other"),
             ["spec.template.metadata.labels: Invalid value: map[string]string{\"app\":\"web\"}: `selector` does not match template `labels`"] },
