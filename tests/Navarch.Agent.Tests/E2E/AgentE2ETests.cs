@@ -206,6 +206,7 @@ public sealed class AgentE2ETests(ITestOutputHelper output) : IAsyncLifetime
         var piped = await Lab.Node.Kubectl.RunAsync(["exec", "-i", "web", "--", "cat"], stdin: "piped in\n");
         Assert.True(piped.ExitCode == 0 && piped.Stdout == "piped in\n", piped.ToString());
         await KubectlExecOnATerminalAsync();
+        await KubectlCopiesAFileBothWaysAsync();
 
         // kubectl before 1.30 speaks SPDY/3.1 only; the server translates it to the agent's WebSocket exec.
         foreach (var version in new[] { "1.27", "1.28", "1.29" })
@@ -218,6 +219,24 @@ public sealed class AgentE2ETests(ITestOutputHelper output) : IAsyncLifetime
             var spdyPiped = await spdy.RunAsync(["exec", "-i", "web", "--", "cat"], stdin: "piped in\n");
             Assert.True(spdyPiped.ExitCode == 0 && spdyPiped.Stdout == "piped in\n", $"kubectl {version}: {spdyPiped}");
         }
+    }
+
+    /// <summary>
+    /// <c>kubectl cp</c> is tar over exec's stdin and stdout: a 1 MiB file into the pod and back arrives whole
+    /// (many frames through the WebSocket, the agent and containerd's SPDY, which has no flow control).
+    /// </summary>
+    private async Task KubectlCopiesAFileBothWaysAsync()
+    {
+        var data = new byte[1 << 20];
+        new Random(42).NextBytes(data);
+        var local = Lab.Node.Kubectl.WriteFile("payload.bin", "");
+        await File.WriteAllBytesAsync(local, data, Ct);
+        var into = await Lab.Node.Kubectl.RunAsync("cp", local, "web:/tmp/payload.bin");
+        Assert.True(into.ExitCode == 0, into.ToString());
+        var back = Path.Combine(Lab.Node.Kubectl.WorkDir, "payload.back");
+        var from = await Lab.Node.Kubectl.RunAsync("cp", "web:/tmp/payload.bin", back);
+        Assert.True(from.ExitCode == 0, from.ToString());
+        Assert.Equal(data, await File.ReadAllBytesAsync(back, Ct));
     }
 
     /// <summary>
