@@ -14,11 +14,7 @@ public static class ByteRelay
     /// <summary>Copies both ways between <paramref name="left"/> and <paramref name="right"/>.</summary>
     public static async Task RunAsync(Stream left, Stream right, CancellationToken ct)
     {
-        using var done = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var copies = new[] { CopyAsync(left, right, done.Token), CopyAsync(right, left, done.Token) };
-        await Task.WhenAny(copies);
-        await done.CancelAsync();
-        await Task.WhenAll(copies);
+        await UntilEitherEndsAsync(done => CopyAsync(left, right, done), done => CopyAsync(right, left, done), ct);
         ct.ThrowIfCancellationRequested();
     }
 
@@ -29,11 +25,7 @@ public static class ByteRelay
     /// </summary>
     public static async Task RunAsync(WebSocket socket, Stream stream, CancellationToken ct)
     {
-        using var done = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var copies = new[] { FromSocketAsync(socket, stream, done.Token), ToSocketAsync(stream, socket, done.Token) };
-        await Task.WhenAny(copies);
-        await done.CancelAsync();
-        await Task.WhenAll(copies);
+        await UntilEitherEndsAsync(done => FromSocketAsync(socket, stream, done), done => ToSocketAsync(stream, socket, done), ct);
         if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
         {
             using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(5));
@@ -47,6 +39,16 @@ public static class ByteRelay
             }
         }
         ct.ThrowIfCancellationRequested();
+    }
+
+    /// <summary>Runs both directions; when one ends, cancels the other and waits for it.</summary>
+    private static async Task UntilEitherEndsAsync(Func<CancellationToken, Task> one, Func<CancellationToken, Task> other, CancellationToken ct)
+    {
+        using var done = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var copies = new[] { one(done.Token), other(done.Token) };
+        await Task.WhenAny(copies);
+        await done.CancelAsync();
+        await Task.WhenAll(copies);
     }
 
     private static async Task CopyAsync(Stream from, Stream to, CancellationToken ct)

@@ -82,17 +82,10 @@ public static class ApiPaths
             case "log":
                 yield return op("get", "get", names.Id("read", suffix), $"read log of the specified {type.Kind}", ApiParameters.Log, null, null, sub.Kind);
                 break;
-            case "exec":
-                yield return op("get", "connect", names.Connect("Get", suffix), $"connect GET requests to exec of {type.Kind}", ApiParameters.Exec, null, null, sub.Kind);
-                yield return op("post", "connect", names.Connect("Post", suffix), $"connect POST requests to exec of {type.Kind}", ApiParameters.Exec, null, null, sub.Kind);
-                break;
-            case "attach":
-                yield return op("get", "connect", names.Connect("Get", suffix), $"connect GET requests to attach of {type.Kind}", ApiParameters.Attach, null, null, sub.Kind);
-                yield return op("post", "connect", names.Connect("Post", suffix), $"connect POST requests to attach of {type.Kind}", ApiParameters.Attach, null, null, sub.Kind);
-                break;
-            case "portforward":
-                yield return op("get", "connect", names.Connect("Get", suffix), $"connect GET requests to portforward of {type.Kind}", ApiParameters.PortForward, null, null, sub.Kind);
-                yield return op("post", "connect", names.Connect("Post", suffix), $"connect POST requests to portforward of {type.Kind}", ApiParameters.PortForward, null, null, sub.Kind);
+            case "exec" or "attach" or "portforward":
+                var parameters = sub.Name switch { "exec" => ApiParameters.Exec, "attach" => ApiParameters.Attach, _ => ApiParameters.PortForward };
+                yield return op("get", "connect", names.Connect("Get", suffix), $"connect GET requests to {sub.Name} of {type.Kind}", parameters, null, null, sub.Kind);
+                yield return op("post", "connect", names.Connect("Post", suffix), $"connect POST requests to {sub.Name} of {type.Kind}", parameters, null, null, sub.Kind);
                 break;
             case "finalize":
                 yield return op("put", "put", names.Id("replace", suffix), $"replace finalize of the specified {type.Kind}",

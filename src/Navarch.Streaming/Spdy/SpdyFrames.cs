@@ -131,26 +131,22 @@ public sealed class SpdyFrameWriter : IAsyncDisposable
     /// priority 0, with <paramref name="headers"/>.
     /// </summary>
     public Task WriteSynStreamAsync(uint streamId, IReadOnlyList<KeyValuePair<string, string>> headers, bool fin, CancellationToken ct) =>
-        WriteLockedAsync(() =>
-        {
-            var block = CompressHeaderBlock(headers);
-            // Stream id, associated-to id, then priority (3 bits) and slot (8 bits) in two bytes: all zero here.
-            var frame = new byte[8 + 10 + block.Length];
-            WriteControlHeader(frame, SpdyFrameType.SynStream, fin ? SpdyFrame.FlagFin : (byte)0, 10 + block.Length);
-            BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(8), streamId & 0x7FFFFFFF);
-            block.CopyTo(frame, 18);
-            return frame;
-        }, ct);
+        // Stream id, associated-to id, then priority (3 bits) and slot (8 bits) in two bytes: all zero here.
+        WriteHeaderFrameAsync(SpdyFrameType.SynStream, streamId, fixedLength: 10, headers, fin, ct);
 
     /// <summary>SYN_REPLY accepting <paramref name="streamId"/>, with <paramref name="headers"/> (names are lower-cased, as SPDY requires).</summary>
     public Task WriteSynReplyAsync(uint streamId, IReadOnlyList<KeyValuePair<string, string>> headers, bool fin, CancellationToken ct) =>
+        WriteHeaderFrameAsync(SpdyFrameType.SynReply, streamId, fixedLength: 4, headers, fin, ct);
+
+    /// <summary>A control frame of <paramref name="fixedLength"/> bytes starting with the stream id (the rest zero), then a header block.</summary>
+    private Task WriteHeaderFrameAsync(SpdyFrameType type, uint streamId, int fixedLength, IReadOnlyList<KeyValuePair<string, string>> headers, bool fin, CancellationToken ct) =>
         WriteLockedAsync(() =>
         {
             var block = CompressHeaderBlock(headers);
-            var frame = new byte[8 + 4 + block.Length];
-            WriteControlHeader(frame, SpdyFrameType.SynReply, fin ? SpdyFrame.FlagFin : (byte)0, 4 + block.Length);
+            var frame = new byte[8 + fixedLength + block.Length];
+            WriteControlHeader(frame, type, fin ? SpdyFrame.FlagFin : (byte)0, fixedLength + block.Length);
             BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(8), streamId & 0x7FFFFFFF);
-            block.CopyTo(frame, 12);
+            block.CopyTo(frame, 8 + fixedLength);
             return frame;
         }, ct);
 

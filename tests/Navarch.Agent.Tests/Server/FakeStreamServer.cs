@@ -47,16 +47,22 @@ public sealed class FakeStreamServer : IAsyncDisposable
     /// <summary>Waits for the connection to end.</summary>
     public Task Served => _serving;
 
+    /// <summary>An HTTP request head, read a byte at a time so that nothing after it is consumed.</summary>
+    internal static async Task<string> ReadHeadAsync(Stream stream, CancellationToken ct)
+    {
+        var head = new StringBuilder();
+        var one = new byte[1];
+        while (!head.ToString().EndsWith("\r\n\r\n", StringComparison.Ordinal) && await stream.ReadAsync(one, ct) > 0) head.Append((char)one[0]);
+        return head.ToString();
+    }
+
     private uint Id(ExecStreamRole role) => (uint)(2 * _roles.ToList().IndexOf(role) + 1);
 
     private async Task ServeAsync(string? refuseWith)
     {
         using var socket = await _listener.AcceptSocketAsync(_stop.Token);
         await using var stream = new NetworkStream(socket);
-        var head = new StringBuilder();
-        var one = new byte[1];
-        while (!head.ToString().EndsWith("\r\n\r\n", StringComparison.Ordinal) && await stream.ReadAsync(one, _stop.Token) > 0) head.Append((char)one[0]);
-        RequestHead = head.ToString();
+        RequestHead = await ReadHeadAsync(stream, _stop.Token);
         if (refuseWith is not null)
         {
             await stream.WriteAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 404 Not Found\r\nContent-Length: {refuseWith.Length}\r\n\r\n{refuseWith}"), _stop.Token);
@@ -124,10 +130,7 @@ public sealed class EchoUpgradeServer : IAsyncDisposable
     {
         using var socket = await _listener.AcceptSocketAsync(_stop.Token);
         await using var stream = new NetworkStream(socket);
-        var head = new StringBuilder();
-        var one = new byte[1];
-        while (!head.ToString().EndsWith("\r\n\r\n", StringComparison.Ordinal) && await stream.ReadAsync(one, _stop.Token) > 0) head.Append((char)one[0]);
-        RequestHead = head.ToString();
+        RequestHead = await FakeStreamServer.ReadHeadAsync(stream, _stop.Token);
         var protocol = RequestHead.Split("\r\n").First(l => l.StartsWith("X-Stream-Protocol-Version:", StringComparison.Ordinal))[26..].Trim();
         await stream.WriteAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: {protocol}\r\n\r\n"), _stop.Token);
         var buffer = new byte[4096];
