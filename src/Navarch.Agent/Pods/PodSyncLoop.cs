@@ -70,6 +70,7 @@ public sealed partial class PodSyncLoop
         _syncer = syncer;
         await _pods.WaitForSyncAsync(ct);
         await ready.WaitAsync(ct);
+        await syncer.RemoveLeftoverVolumesAsync(_pods.List().Where(p => p.Spec?.NodeName == _nodeName).Select(p => p.Metadata.Uid), ct);
         foreach (var pod in _pods.List()) Enqueue(pod);
         await using var _ = ct.Register(_queue.ShutDown);
         var loops = Enumerable.Range(0, workers).Select(_ => Task.Run(() => WorkAsync(ct), CancellationToken.None)).ToList();

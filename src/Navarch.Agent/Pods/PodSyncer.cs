@@ -86,6 +86,24 @@ public sealed partial class PodSyncer(
         LogTerminated(pod.Metadata.NamespaceProperty, pod.Metadata.Name);
     }
 
+    /// <summary>
+    /// At start: removes the volumes of pods that are neither among <paramref name="podUids"/> (this node's, from the
+    /// API) nor have a sandbox left (those go with the sandbox, when the orphan pass removes it).
+    /// </summary>
+    public async Task RemoveLeftoverVolumesAsync(IEnumerable<string> podUids, CancellationToken ct)
+    {
+        var keep = new HashSet<string>(podUids, StringComparer.Ordinal);
+        foreach (var sandbox in await runtime.ListSandboxesAsync(null, ct)) keep.Add(sandbox.Uid);
+        try
+        {
+            foreach (var uid in actions.Volumes.RemoveAllBut(keep)) LogLeftoverVolumesRemoved(uid);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or VolumeException)
+        {
+            LogVolumeCleanupFailed("(leftovers)", e.Message);
+        }
+    }
+
     /// <summary>The pod's emptyDirs go with its containers; a failure is logged (the next orphan pass cannot see them).</summary>
     private void RemoveVolumes(string podUid)
     {
@@ -271,4 +289,7 @@ public sealed partial class PodSyncer(
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "volumes of pod {Uid} not removed: {Reason}")]
     private partial void LogVolumeCleanupFailed(string uid, string reason);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "removed the volumes of pod {Uid}, gone while the agent was away")]
+    private partial void LogLeftoverVolumesRemoved(string uid);
 }

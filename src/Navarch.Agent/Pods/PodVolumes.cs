@@ -50,6 +50,18 @@ public sealed class PodVolumes(string root)
         Directory.Delete(podDir, recursive: true);
     }
 
+    /// <summary>
+    /// Removes the volumes of every pod not in <paramref name="keep"/> (those deleted while the agent was away, after
+    /// their sandboxes went); returns their UIDs.
+    /// </summary>
+    public IReadOnlyList<string> RemoveAllBut(IReadOnlySet<string> keep)
+    {
+        if (root.Length == 0 || !Directory.Exists(root)) return [];
+        var gone = Directory.GetDirectories(root).Select(Path.GetFileName).OfType<string>().Where(uid => !keep.Contains(uid)).ToList();
+        foreach (var uid in gone) Remove(uid);
+        return gone;
+    }
+
     private string Prepare(string podUid, V1Volume volume)
     {
         if (volume.EmptyDir is { } emptyDir) return PrepareEmptyDir(podUid, volume.Name, emptyDir);

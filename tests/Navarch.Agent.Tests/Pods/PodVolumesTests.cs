@@ -43,6 +43,24 @@ public sealed class PodVolumesTests : IDisposable
     }
 
     [Fact]
+    public void Leftovers_of_pods_not_kept_are_removed()
+    {
+        var volumes = new PodVolumes(Root);
+        var c = Container("c", new V1VolumeMount { Name = "d", MountPath = "/d" });
+        foreach (var uid in new[] { "kept", "gone" })
+        {
+            var pod = Pod([new V1Volume { Name = "d", EmptyDir = new() }], c);
+            pod.Metadata.Uid = uid;
+            volumes.MountsFor(pod, c);
+        }
+
+        Assert.Equal(["gone"], volumes.RemoveAllBut(new HashSet<string> { "kept" }));
+        Assert.True(Directory.Exists(Path.Combine(Root, "kept")));
+        Assert.False(Directory.Exists(Path.Combine(Root, "gone")));
+        Assert.Empty(new PodVolumes(Path.Combine(_dir, "never-made")).RemoveAllBut(new HashSet<string>()));
+    }
+
+    [Fact]
     public void A_memory_emptyDir_is_a_tmpfs_unmounted_on_removal()
     {
         var volumes = new PodVolumes(Root);
