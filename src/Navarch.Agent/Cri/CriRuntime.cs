@@ -159,12 +159,12 @@ public sealed class CriRuntime : ICriRuntime, IDisposable
         {
             var attach = new V1.AttachRequest { ContainerId = request.ContainerId, Stdin = request.Stdin, Stdout = request.Stdout, Stderr = request.Stderr, Tty = request.Tty };
             var a = await CallAsync(RuntimeOperation.Attach, o => _runtime.AttachAsync(attach, o), cancellationToken);
-            return Uri.TryCreate(a.Url, UriKind.Absolute, out var attachUrl) ? attachUrl : throw RpcErrors.BadResponse(RuntimeOperation.Attach, "a valid URL");
+            return StreamUrl(a.Url, RuntimeOperation.Attach);
         }
         var cri = new V1.ExecRequest { ContainerId = request.ContainerId, Stdin = request.Stdin, Stdout = request.Stdout, Stderr = request.Stderr, Tty = request.Tty };
         cri.Cmd.AddRange(request.Command);
         var r = await CallAsync(RuntimeOperation.Exec, o => _runtime.ExecAsync(cri, o), cancellationToken);
-        return Uri.TryCreate(r.Url, UriKind.Absolute, out var url) ? url : throw RpcErrors.BadResponse(RuntimeOperation.Exec, "a valid URL");
+        return StreamUrl(r.Url, RuntimeOperation.Exec);
     }
 
     /// <inheritdoc />
@@ -173,8 +173,12 @@ public sealed class CriRuntime : ICriRuntime, IDisposable
         var cri = new V1.PortForwardRequest { PodSandboxId = sandboxId };
         cri.Port.AddRange(ports);
         var r = await CallAsync(RuntimeOperation.PortForward, o => _runtime.PortForwardAsync(cri, o), cancellationToken);
-        return Uri.TryCreate(r.Url, UriKind.Absolute, out var url) ? url : throw RpcErrors.BadResponse(RuntimeOperation.PortForward, "a valid URL");
+        return StreamUrl(r.Url, RuntimeOperation.PortForward);
     }
+
+    /// <summary>The streaming server's URL that Exec, Attach and PortForward answer with.</summary>
+    private static Uri StreamUrl(string url, string operation) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var parsed) ? parsed : throw RpcErrors.BadResponse(operation, "a valid URL");
 
     /// <inheritdoc />
     public Task ReopenContainerLogAsync(string containerId, CancellationToken cancellationToken) =>

@@ -92,6 +92,7 @@ public sealed partial class PodSyncer(
     /// </summary>
     public async Task RemoveLeftoverVolumesAsync(IEnumerable<string> podUids, CancellationToken ct)
     {
+        if (!actions.Volumes.OnDisk) return;
         var keep = new HashSet<string>(podUids, StringComparer.Ordinal);
         foreach (var sandbox in await runtime.ListSandboxesAsync(null, ct)) keep.Add(sandbox.Uid);
         try

@@ -31,7 +31,7 @@ public sealed class PodVolumes(string root)
             var volume = (pod.Spec.Volumes ?? []).FirstOrDefault(v => v.Name == mount.Name)
                 ?? throw new VolumeException($"volume \"{mount.Name}\" mounted by container \"{container.Name}\" is not declared by the pod");
             var source = Prepare(pod.Metadata.Uid, volume);
-            if (!string.IsNullOrEmpty(mount.SubPath)) source = SubPath(source, mount.SubPath, volume.HostPath is null);
+            if (!string.IsNullOrEmpty(mount.SubPath)) source = SubPath(source, mount.SubPath);
             mounts.Add(new MountSpec(mount.MountPath, source, mount.ReadOnlyProperty == true));
         }
         return mounts;
@@ -50,13 +50,16 @@ public sealed class PodVolumes(string root)
         Directory.Delete(podDir, recursive: true);
     }
 
+    /// <summary>Whether volumes live on this node's disk (false for hollow nodes: nothing to set up or sweep).</summary>
+    public bool OnDisk => root.Length > 0;
+
     /// <summary>
     /// Removes the volumes of every pod not in <paramref name="keep"/> (those deleted while the agent was away, after
     /// their sandboxes went); returns their UIDs.
     /// </summary>
     public IReadOnlyList<string> RemoveAllBut(IReadOnlySet<string> keep)
     {
-        if (root.Length == 0 || !Directory.Exists(root)) return [];
+        if (!OnDisk || !Directory.Exists(root)) return [];
         var gone = Directory.GetDirectories(root).Select(Path.GetFileName).OfType<string>().Where(uid => !keep.Contains(uid)).ToList();
         foreach (var uid in gone) Remove(uid);
         return gone;
@@ -123,12 +126,12 @@ public sealed class PodVolumes(string root)
     }
 
     /// <summary>A subPath inside the volume, created as a directory when missing (upstream does for every volume type).</summary>
-    private string SubPath(string volumePath, string subPath, bool create)
+    private string SubPath(string volumePath, string subPath)
     {
         if (Path.IsPathRooted(subPath) || subPath.Split('/').Contains(".."))
             throw new VolumeException($"subPath \"{subPath}\" must be a relative path without \"..\"");
         var path = Path.Combine(volumePath, subPath);
-        if (root.Length > 0 && (create || !Path.Exists(path))) Directory.CreateDirectory(path);
+        if (root.Length > 0 && !Path.Exists(path)) Directory.CreateDirectory(path);
         return path;
     }
 

@@ -19,13 +19,12 @@ public sealed class PortForwardHandler(ICriRuntime runtime)
     public async Task HandleAsync(HttpContext ctx, string ns, string pod, string? uid)
     {
         var upgrade = ctx.Features.Get<IHttpUpgradeFeature>();
-        if (!IsSpdyUpgrade(ctx.Request) || upgrade is not { IsUpgradableRequest: true })
+        if (!SpdyUpgrade.IsRequested(ctx.Request.Headers.Connection, ctx.Request.Headers.Upgrade) || upgrade is not { IsUpgradableRequest: true })
         {
             await AgentRoutes.PlainAsync(ctx, 400, "Upgrade request required: port forwarding is served over SPDY/3.1 (portforward.k8s.io)");
             return;
         }
-        var offered = ctx.Request.Headers[SpdyUpgrade.ProtocolHeader]
-            .SelectMany(v => (v ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).ToArray();
+        var offered = SpdyUpgrade.Offered(ctx.Request.Headers[SpdyUpgrade.ProtocolHeader]);
         if (offered.Length == 0)
         {
             await AgentRoutes.PlainAsync(ctx, 400, $"unable to upgrade: no protocol offered in {SpdyUpgrade.ProtocolHeader}");
@@ -73,11 +72,6 @@ public sealed class PortForwardHandler(ICriRuntime runtime)
             }
         }
     }
-
-    /// <summary>Upstream's check: the token appears in both Connection and Upgrade.</summary>
-    internal static bool IsSpdyUpgrade(HttpRequest request) =>
-        request.Headers.Connection.ToString().Contains("upgrade", StringComparison.OrdinalIgnoreCase)
-        && request.Headers.Upgrade.ToString().Contains(SpdyUpgrade.UpgradeToken, StringComparison.OrdinalIgnoreCase);
 
     /// <summary><c>ports=8080&amp;ports=9090</c> or <c>ports=8080,9090</c>; what is not a port is left out (the streams name theirs).</summary>
     private static int[] Ports(IQueryCollection query) =>

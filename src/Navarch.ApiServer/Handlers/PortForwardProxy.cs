@@ -42,8 +42,7 @@ public sealed class PortForwardProxy(NodeProxy nodes)
         var upgrade = ctx.Features.Get<IHttpUpgradeFeature>();
         if (upgrade is not { IsUpgradableRequest: true })
             throw ApiException.BadRequest("unable to upgrade: the connection cannot switch to SPDY/3.1 (an HTTP/1.1 request without a body is required)");
-        var offered = ctx.Request.Headers[SpdyUpgrade.ProtocolHeader]
-            .SelectMany(v => (v ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).ToArray();
+        var offered = SpdyUpgrade.Offered(ctx.Request.Headers[SpdyUpgrade.ProtocolHeader]);
         if (offered.Length == 0) throw ApiException.BadRequest($"unable to upgrade: no protocol offered in {SpdyUpgrade.ProtocolHeader}: want {Protocol}");
 
         await using var agent = await DialAgentAsync(ctx, info, offered);

@@ -38,13 +38,12 @@ public sealed class SpdyExecBridge(Stream client, WebSocket agent, string protoc
 
     /// <summary>Whether the request asks to upgrade to SPDY/3.1 (upstream's check: the token appears in both headers).</summary>
     public static bool IsUpgradeRequest(HttpRequest request) =>
-        request.Headers.Connection.ToString().Contains("upgrade", StringComparison.OrdinalIgnoreCase)
-        && request.Headers.Upgrade.ToString().Contains(SpdyUpgrade.UpgradeToken, StringComparison.OrdinalIgnoreCase);
+        SpdyUpgrade.IsRequested(request.Headers.Connection, request.Headers.Upgrade);
 
     /// <summary>The best of <see cref="Protocols"/> the client offers, or null when it offers none of them.</summary>
     public static string? ChooseProtocol(StringValues offered)
     {
-        var values = offered.SelectMany(v => (v ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).ToHashSet();
+        var values = SpdyUpgrade.Offered(offered);
         return Protocols.FirstOrDefault(values.Contains);
     }
 

@@ -28,6 +28,15 @@ public static class SpdyUpgrade
     /// <summary>Request header offering protocols (once per value) and response header naming the chosen one.</summary>
     public const string ProtocolHeader = "X-Stream-Protocol-Version";
 
+    /// <summary>Whether a request asks to upgrade to SPDY/3.1 (upstream's check: the token appears in both headers).</summary>
+    public static bool IsRequested(string? connection, string? upgrade) =>
+        (connection ?? "").Contains("upgrade", StringComparison.OrdinalIgnoreCase)
+        && (upgrade ?? "").Contains(UpgradeToken, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The protocols a client offers in its <see cref="ProtocolHeader"/> values (repeated, or comma-separated).</summary>
+    public static string[] Offered(IEnumerable<string?> headerValues) =>
+        headerValues.SelectMany(v => (v ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).ToArray();
+
     // A response head longer than this is not from a streaming server; and we read at most this much of a refusal's body.
     private const int MaxHeadLength = 16 * 1024;
     private const int MaxBodyShown = 4 * 1024;
