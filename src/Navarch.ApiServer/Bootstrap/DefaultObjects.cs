@@ -1,7 +1,6 @@
 using k8s.Models;
 using Navarch.Api.Resources;
 using Navarch.ApiServer.Allocation;
-using Navarch.ApiServer.Http;
 using Navarch.ApiServer.Registry;
 
 namespace Navarch.ApiServer.Bootstrap;

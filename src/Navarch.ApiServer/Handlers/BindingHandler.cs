@@ -12,7 +12,7 @@ public sealed class BindingHandler(ObjectRegistry registry, TimeProvider time)
 {
     public async Task HandleAsync(HttpContext ctx, RequestInfo info, QueryOptions q)
     {
-        var text = await RequestBody.ReadTextAsync(ctx.Request, ctx.RequestAborted);
+        var text = await RequestBodyReader.ReadTextAsync(ctx.Request, ctx.RequestAborted);
         V1Binding? binding;
         try
         {

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Navarch.ApiServer.Http;
+using Navarch.ApiServer.Registry;
 
 namespace Navarch.ApiServer.Handlers;
 

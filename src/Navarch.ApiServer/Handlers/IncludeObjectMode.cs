@@ -1,5 +1,6 @@
 using Navarch.Api.Printing;
 using Navarch.ApiServer.Http;
+using Navarch.ApiServer.Registry;
 
 namespace Navarch.ApiServer.Handlers;
 

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Navarch.Api.Printing;
 using Navarch.ApiServer.Http;
+using Navarch.ApiServer.Registry;
 using Navarch.ApiServer.Storage;
 using Navarch.ApiServer.Watching;
 using Navarch.Storage;

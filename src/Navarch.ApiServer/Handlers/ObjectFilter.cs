@@ -1,6 +1,7 @@
 using Navarch.Api.Resources;
 using Navarch.Api.Selectors;
 using Navarch.ApiServer.Http;
+using Navarch.ApiServer.Registry;
 using Navarch.ApiServer.Watching;
 
 namespace Navarch.ApiServer.Handlers;

@@ -19,7 +19,7 @@ public sealed class PatchHandler(ObjectRegistry registry, ObjectHandler objects,
         var contentType = MediaTypes.ContentType(ctx.Request);
         if (contentType is not (MediaTypes.JsonPatch or MediaTypes.MergePatch or MediaTypes.StrategicMergePatch or MediaTypes.ApplyPatch))
             throw ApiException.UnsupportedMediaType(contentType);
-        var patch = RequestBody.ParseNode(await RequestBody.ReadTextAsync(ctx.Request, ctx.RequestAborted), contentType);
+        var patch = RequestBody.ParseNode(await RequestBodyReader.ReadTextAsync(ctx.Request, ctx.RequestAborted), MediaTypes.IsYaml(contentType));
         var warnings = new List<string>();
         var options = ObjectHandler.Options(ctx, q, info.Subresource);
 

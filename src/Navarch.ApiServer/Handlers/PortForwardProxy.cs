@@ -6,6 +6,7 @@ using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Navarch.ApiServer.Http;
+using Navarch.ApiServer.Registry;
 using Navarch.ApiServer.Spdy;
 using Navarch.Streaming;
 using Navarch.Streaming.Spdy;

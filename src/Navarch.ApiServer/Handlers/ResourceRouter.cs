@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Navarch.ApiServer.Http;
+using Navarch.ApiServer.Registry;
 
 namespace Navarch.ApiServer.Handlers;
 

@@ -24,7 +24,7 @@ public sealed class ScaleHandler(ObjectRegistry registry)
         var contentType = MediaTypes.ContentType(ctx.Request);
         if (isPatch && contentType is not (MediaTypes.JsonPatch or MediaTypes.MergePatch or MediaTypes.StrategicMergePatch))
             throw ApiException.UnsupportedMediaType(contentType);
-        var body = RequestBody.ParseNode(await RequestBody.ReadTextAsync(ctx.Request, ctx.RequestAborted), contentType);
+        var body = RequestBody.ParseNode(await RequestBodyReader.ReadTextAsync(ctx.Request, ctx.RequestAborted), MediaTypes.IsYaml(contentType));
         V1Scale? result = null;
         var (obj, _) = await registry.UpdateAsync(info.Resource, info.Namespace, info.Name!, current =>
         {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using Navarch.ApiServer.Registry;
 using k8s;
 using Microsoft.AspNetCore.Http;
 using Navarch.Api.Printing;

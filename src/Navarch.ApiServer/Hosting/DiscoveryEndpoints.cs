@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Navarch.Api.Discovery;
 using Navarch.ApiServer.Http;
+using Navarch.ApiServer.Registry;
 
 namespace Navarch.ApiServer.Hosting;
 

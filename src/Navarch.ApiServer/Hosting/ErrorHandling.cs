@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Navarch.ApiServer.Http;
+using Navarch.ApiServer.Registry;
 using Navarch.Storage;
 
 namespace Navarch.ApiServer.Hosting;

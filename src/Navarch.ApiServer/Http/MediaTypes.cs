@@ -30,6 +30,9 @@ public static class MediaTypes
         return false;
     }
 
+    /// <summary>True for the body media types that are YAML (JSON is YAML too, so the YAML decoder reads both).</summary>
+    public static bool IsYaml(string contentType) => contentType is Yaml or ApplyPatch or "application/x-yaml" or "text/yaml";
+
     /// <summary>The media type of the body without parameters, lower-cased.</summary>
     public static string ContentType(HttpRequest request) =>
         (request.ContentType ?? Json).Split(';')[0].Trim().ToLowerInvariant();

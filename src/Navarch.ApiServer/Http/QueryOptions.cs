@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Navarch.ApiServer.Registry;
 
 namespace Navarch.ApiServer.Http;
 

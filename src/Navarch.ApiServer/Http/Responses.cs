@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using Navarch.ApiServer.Registry;
 using k8s;
 using k8s.Models;
 using Microsoft.AspNetCore.Http;

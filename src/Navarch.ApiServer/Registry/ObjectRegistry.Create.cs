@@ -5,7 +5,6 @@ using Navarch.Api.Defaulting;
 using Navarch.Api.Naming;
 using Navarch.Api.Resources;
 using Navarch.Api.Validation;
-using Navarch.ApiServer.Http;
 using Navarch.ApiServer.Storage;
 using Navarch.Storage;
 

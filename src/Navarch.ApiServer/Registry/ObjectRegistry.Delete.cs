@@ -1,7 +1,6 @@
 using k8s;
 using k8s.Models;
 using Navarch.Api.Resources;
-using Navarch.ApiServer.Http;
 using Navarch.ApiServer.Storage;
 using Navarch.Storage;
 

@@ -5,7 +5,6 @@ using k8s.Models;
 using Navarch.Api.Patching;
 using Navarch.Api.Resources;
 using Navarch.Api.Validation;
-using Navarch.ApiServer.Http;
 using Navarch.ApiServer.Storage;
 using Navarch.ApiServer.Watching;
 using Navarch.Storage;

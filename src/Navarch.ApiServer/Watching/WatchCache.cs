@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Navarch.Api.Resources;
+using Navarch.ApiServer.Registry;
 using Navarch.ApiServer.Storage;
 using Navarch.Storage;
 
@@ -86,7 +87,7 @@ public sealed partial class WatchCache : IAsyncDisposable
             }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {
-                throw new Http.ApiException(504, "Timeout", $"Timeout: watch cache did not reach resource version {revision}");
+                throw new ApiException(504, "Timeout", $"Timeout: watch cache did not reach resource version {revision}");
             }
         }
     }

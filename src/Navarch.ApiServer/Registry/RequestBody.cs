@@ -1,53 +1,31 @@
-using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
-using Microsoft.AspNetCore.Http;
 using Navarch.Api.Resources;
 using Navarch.Api.Patching;
 using Navarch.Api.Schema;
 using Navarch.ApiServer.Storage;
 
-namespace Navarch.ApiServer.Http;
+namespace Navarch.ApiServer.Registry;
 
-/// <summary>Reads request bodies: size-limited, JSON or YAML, decoded into models with upstream's errors.</summary>
+/// <summary>
+/// Decodes request bodies, JSON or YAML, into JSON nodes and models with upstream's errors. Knows nothing of HTTP:
+/// the handlers read the bytes (Http/RequestBodyReader) and pass the text and its media type.
+/// </summary>
 public static class RequestBody
 {
     /// <summary>Upstream's limit on a request body (3 MiB).</summary>
     public const int MaxBytes = 3 * 1024 * 1024;
 
-    public static async Task<string> ReadTextAsync(HttpRequest request, CancellationToken ct)
-    {
-        if (request.ContentLength > MaxBytes) throw ApiException.TooLarge();
-        // Sized from Content-Length and read through a pooled chunk: a fresh 80 KiB chunk per request was over
-        // a third of what a create allocated (bench/Navarch.Bench.Api).
-        using var buffer = new MemoryStream((int)(request.ContentLength ?? 0));
-        var chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
-        try
-        {
-            int n;
-            while ((n = await request.Body.ReadAsync(chunk, ct)) > 0)
-            {
-                if (buffer.Length + n > MaxBytes) throw ApiException.TooLarge();
-                buffer.Write(chunk, 0, n);
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(chunk);
-        }
-        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
-    }
-
-    /// <summary>Parses a JSON (or, for YAML content types, YAML) body into a JSON node; 400 when it can't.</summary>
-    public static JsonNode ParseNode(string text, string contentType)
+    /// <summary>Parses a JSON (or, when <paramref name="yaml"/>, YAML) body into a JSON node; 400 when it can't.</summary>
+    public static JsonNode ParseNode(string text, bool yaml)
     {
         if (string.IsNullOrWhiteSpace(text)) throw ApiException.BadRequest("the request body is empty");
         try
         {
-            if (contentType is MediaTypes.Yaml or MediaTypes.ApplyPatch or "application/x-yaml" or "text/yaml")
+            if (yaml)
                 return ApplyBody.Parse(text);
             return JsonNode.Parse(text) ?? throw ApiException.BadRequest("the request body is null");
         }

@@ -1,8 +1,12 @@
 using k8s.Models;
 
-namespace Navarch.ApiServer.Http;
+namespace Navarch.ApiServer.Registry;
 
-/// <summary>An error the API answers with a Kubernetes <c>Status</c> body; thrown by handlers, rendered in one place.</summary>
+/// <summary>
+/// An error the API answers with a Kubernetes <c>Status</c> body, as upstream's <c>StatusError</c>
+/// (k8s.io/apimachinery/pkg/api/errors): thrown by the registry, the watch cache, the allocators and the handlers;
+/// rendered at the HTTP edge only (Hosting/ErrorHandling, Http/Responses).
+/// </summary>
 public sealed class ApiException(int code, string reason, string message, V1StatusDetails? details = null) : Exception(message)
 {
     public int Code { get; } = code;
