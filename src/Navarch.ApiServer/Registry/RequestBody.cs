@@ -27,7 +27,7 @@ public static class RequestBody
         {
             if (yaml)
                 return ApplyBody.Parse(text);
-            return JsonNode.Parse(text) ?? throw ApiException.BadRequest("the request body is null");
+            return JsonNode.Parse(text, documentOptions: InputLimits.Json) ?? throw ApiException.BadRequest("the request body is null");
         }
         catch (JsonException e)
         {

@@ -1,0 +1,34 @@
+using System.Text.Json;
+
+namespace Navarch.Api.Patching;
+
+/// <summary>
+/// Bounds on what a request body may make the server build or walk. Every walk over a body is recursive somewhere
+/// (System.Text.Json's writer, the model decoder, the patch and field walkers), and .NET cannot catch a stack
+/// overflow: one deep body would end the process for every client. So depth is refused where bodies are parsed.
+/// </summary>
+public static class InputLimits
+{
+    /// <summary>
+    /// Deepest nesting of objects and arrays a body may have. System.Text.Json's own default, which the model decoder
+    /// (KubernetesJson) enforces anyway; real objects stay below 20 (upstream allows 10,000, Go's stack grows).
+    /// </summary>
+    public const int MaxDepth = 64;
+
+    /// <summary>
+    /// Nodes YAML aliases may add beyond the nodes a document writes out: expansion at most doubles a document,
+    /// so a "billion laughs" body of a few hundred bytes is refused instead of built (go-yaml caps aliasing too).
+    /// </summary>
+    public const int MaxAliasNodesBeyondDocument = 10_000;
+
+    /// <summary>Operations in one JSON patch, as upstream's <c>maxJSONPatchOperations</c>.</summary>
+    public const int MaxJsonPatchOperations = 10_000;
+
+    /// <summary>Bytes a JSON patch may copy in all (upstream caps the accumulated copy size at the body limit).</summary>
+    public const int MaxJsonPatchCopiedBytes = 3 * 1024 * 1024;
+
+    /// <summary>How JSON bodies are parsed: nesting capped at <see cref="MaxDepth"/>, as YAML bodies are.</summary>
+    public static readonly JsonDocumentOptions Json = new() { MaxDepth = MaxDepth };
+
+    public static string DepthMessage => $"the object is nested too deeply: the limit is {MaxDepth} levels";
+}
