@@ -173,7 +173,9 @@ public sealed class SchedulingQueue(TimeProvider time)
         _available.Release();
     }
 
+    // Pods without labels (or, from a partial object, without a spec) are common: null compares as a value here.
     private static bool SchedulingInputsChanged(V1Pod old, V1Pod now) =>
-        KubernetesJson.Serialize(old.Spec) != KubernetesJson.Serialize(now.Spec) ||
-        KubernetesJson.Serialize(old.Metadata.Labels) != KubernetesJson.Serialize(now.Metadata.Labels);
+        Json(old.Spec) != Json(now.Spec) || Json(old.Metadata?.Labels) != Json(now.Metadata?.Labels);
+
+    private static string Json(object? value) => value is null ? "null" : KubernetesJson.Serialize(value);
 }

@@ -69,6 +69,35 @@ public class SchedulingQueueTests
         Assert.Equal("kept", (await queue.PopAsync(CancellationToken.None)).Pod.Metadata.Name);
     }
 
+    [Fact]
+    public async Task Updates_of_unschedulable_pods_without_labels_are_compared_without_throwing()
+    {
+        var queue = new SchedulingQueue(_time);
+        const int Pods = 300;
+        for (var i = 0; i < Pods; i++)
+        {
+            var pod = Build.Pod($"p{i}");
+            pod.Metadata.ResourceVersion = "1";
+            queue.AddOrUpdate(pod);
+            queue.Unschedulable($"default/p{i}", await queue.PopAsync(CancellationToken.None));
+        }
+        for (var i = 0; i < Pods; i++)
+        {
+            // A status-only change (e.g. the PodScheduled condition) keeps the pod parked; a changed spec wakes it.
+            var pod = Build.Pod($"p{i}");
+            pod.Metadata.ResourceVersion = "2";
+            if (i % 2 == 1) pod.Spec.Containers[0].Image = "busybox";
+            queue.AddOrUpdate(pod);
+        }
+        Assert.Equal(Pods / 2, queue.Counts()[QueueState.Unschedulable]);
+        Assert.Equal(Pods / 2, queue.Counts()[QueueState.Active]);
+
+        var labelled = Build.Pod("p0", labels: new Dictionary<string, string> { ["app"] = "web" });
+        labelled.Metadata.ResourceVersion = "3";
+        queue.AddOrUpdate(labelled);
+        Assert.Equal(QueueState.Active, queue.StateOf("default/p0"));
+    }
+
     [Theory]
     [InlineData(1, 1)]
     [InlineData(2, 2)]
