@@ -10,7 +10,7 @@ namespace Navarch.Storage;
 /// </summary>
 public interface IStore : IAsyncDisposable
 {
-    /// <summary>The revision of the newest write (0 for an empty store).</summary>
+    /// <summary>The revision of the newest write (0 for an empty memory or SQLite store; etcd's revision, which starts at 1).</summary>
     ValueTask<long> GetRevisionAsync(CancellationToken ct = default);
 
     /// <summary>The current value of <paramref name="key"/>, or null when it does not exist.</summary>
@@ -47,6 +47,9 @@ public interface IStore : IAsyncDisposable
     /// disposed, ends with <see cref="StorageErrorCode.Unavailable"/>: watch again from the last revision
     /// received (or re-list if that fails with Compacted). A watch that has read part of its history from the
     /// backend may also end midway with Compacted when a compaction overtakes it.
+    /// A backend whose revision also moves for writes outside the prefix (etcd) may send <see cref="StoreEventType.Progress"/>
+    /// events, which carry only a revision, so that a watcher learns it has seen everything up to a revision
+    /// <see cref="GetRevisionAsync"/> returned.
     /// </summary>
     IAsyncEnumerable<StoreEvent> WatchAsync(string prefix, long afterRevision, CancellationToken ct = default);
 
@@ -71,9 +74,12 @@ public readonly record struct ListOptions(int Limit = 0, string? After = null);
 /// <param name="HasMore">True when <see cref="ListOptions.Limit"/> cut the list short.</param>
 public sealed record StoreList(IReadOnlyList<StoreEntry> Entries, long Revision, bool HasMore);
 
-public enum StoreEventType { Created, Updated, Deleted }
+/// <summary>Progress (upstream's bookmark): every change under the watched prefix up to the entry's revision has been sent;
+/// its entry has an empty key and value.</summary>
+public enum StoreEventType { Created, Updated, Deleted, Progress }
 
-/// <param name="Entry">For Created/Updated the new value; for Deleted the last value, with <see cref="StoreEntry.Revision"/> the deletion's revision.</param>
+/// <param name="Entry">For Created/Updated the new value; for Deleted the last value, with <see cref="StoreEntry.Revision"/> the deletion's revision;
+/// for Progress only the revision.</param>
 public sealed record StoreEvent(StoreEventType Type, StoreEntry Entry);
 
 public enum StorageErrorCode { NotFound, Exists, Conflict, Compacted, Unavailable }

@@ -43,7 +43,18 @@ internal sealed class WatchProbe : IAsyncDisposable
         throw new Xunit.Sdk.XunitException($"The watch ended without an error while waiting for: {phase}");
     }
 
-    private Task<bool> Move() => _pending = _events.MoveNextAsync().AsTask();
+    /// <summary>The next change, skipping Progress events (they carry no key; etcd sends them when a reader waits for a revision).</summary>
+    private Task<bool> Move() => _pending = MoveToChangeAsync();
+
+    private async Task<bool> MoveToChangeAsync()
+    {
+        while (await _events.MoveNextAsync())
+        {
+            if (_events.Current.Type != StoreEventType.Progress)
+                return true;
+        }
+        return false;
+    }
 
     public static string Describe(StoreEvent e) =>
         $"{e.Type} {e.Entry.Key}={Encoding.UTF8.GetString(e.Entry.Value.Span)}@{e.Entry.Revision}";
