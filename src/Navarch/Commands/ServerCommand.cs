@@ -24,12 +24,14 @@ public static class ServerCommand
         var noControllers = new Option<bool>("--disable-controller-manager") { Description = "Do not run the control loops in this process" };
         var noScheduler = new Option<bool>("--disable-scheduler") { Description = "Do not run the scheduler in this process" };
         var controlPlane = new ControlPlaneFlags();
+        var clusterDns = new ClusterDnsFlags();
 
         var command = new Command("server", "Run the API server, and by default the controller manager and the scheduler")
         {
             dataDir, bind, port, serviceRange, nodePorts, watchCache, compaction, keep, bookmarks, noControllers, noScheduler,
         };
         controlPlane.AddTo(command);
+        clusterDns.AddTo(command);
         command.SetAction(async (result, ct) =>
         {
             var options = new ApiServerOptions
@@ -45,10 +47,12 @@ public static class ServerCommand
                 WatchBookmarkInterval = TimeSpan.FromSeconds(result.GetValue(bookmarks)),
             };
             var controllerOptions = controlPlane.ControllerOptions(result);
+            Navarch.Dns.ClusterDnsOptions? dnsOptions;
             try
             {
                 options.Validate();
                 controllerOptions.Validate();
+                dnsOptions = clusterDns.Options(result, options.Bind);
             }
             catch (ArgumentException e)
             {
@@ -68,6 +72,17 @@ public static class ServerCommand
             await using var _ = server;
             Console.Error.WriteLine($"navarch server: serving on {server.Url}");
             using var loggers = ControlPlaneFlags.Loggers();
+            Navarch.Dns.Hosting.ClusterDnsHost? dns = null;
+            try
+            {
+                if (dnsOptions is not null) dns = await ClusterDnsFlags.StartAsync(server.Url, dnsOptions, options.ServiceClusterIpRange, loggers, ct);
+            }
+            catch (Exception e) when (e is System.Net.Sockets.SocketException or ArgumentException)
+            {
+                Console.Error.WriteLine($"navarch server: cannot serve cluster DNS: {e.Message}");
+                return 1;
+            }
+            await using var __ = dns;
             var loops = new List<Task> { Task.Delay(Timeout.Infinite, ct) };
             if (!result.GetValue(noControllers)) loops.Add(ControlPlaneFlags.RunControllerManagerAsync(server.Url, controllerOptions, loggers, ct));
             if (!result.GetValue(noScheduler)) loops.Add(ControlPlaneFlags.RunSchedulerAsync(server.Url, loggers, ct));
