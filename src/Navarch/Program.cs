@@ -3,7 +3,8 @@ using Navarch.Agent.Command;
 using Navarch.Commands;
 
 var root = new RootCommand("Navarch: a small Kubernetes-compatible container orchestrator");
-root.Subcommands.Add(ServerCommand.Create());
+var server = ServerCommand.Create();
+root.Subcommands.Add(server);
 root.Subcommands.Add(StandaloneCommands.ControllerManager());
 root.Subcommands.Add(StandaloneCommands.Scheduler());
 root.Subcommands.Add(ImageCommand.Create());
@@ -12,4 +13,7 @@ root.Subcommands.Add(HollowNodesCommand.Create());
 root.Subcommands.Add(UpCommand.Create());
 root.Subcommands.Add(DownCommand.Create());
 root.Subcommands.Add(UpCommand.CreateForwarder());
-return await root.Parse(args).InvokeAsync();
+var parsed = root.Parse(args);
+var invocation = new InvocationConfiguration();
+if (parsed.CommandResult.Command == server) invocation.ProcessTerminationTimeout = ServerCommand.ProcessTerminationTimeout;
+return await parsed.InvokeAsync(invocation);

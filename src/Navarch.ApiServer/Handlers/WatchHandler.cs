@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Navarch.ApiServer.Registry;
 using k8s;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Hosting;
 using Navarch.Api.Printing;
 using Navarch.ApiServer.Http;
 using Navarch.ApiServer.Watching;
@@ -14,8 +15,9 @@ namespace Navarch.ApiServer.Handlers;
 /// <summary>
 /// <c>watch=true</c>: a chunked stream of newline-delimited events from the watch cache, as plain objects or
 /// one-row Tables; bookmarks when asked; an ERROR event with a 410 Status when the resourceVersion is too old.
+/// When the server stops, every watch ends as at its timeout: the stream closes cleanly and clients watch again elsewhere.
 /// </summary>
-public sealed class WatchHandler(WatchCache cache, IStore store, TimeProvider time, WatchOptions options)
+public sealed class WatchHandler(WatchCache cache, IStore store, TimeProvider time, WatchOptions options, IHostApplicationLifetime lifetime)
 {
     public async Task HandleAsync(HttpContext ctx, RequestInfo info, QueryOptions q)
     {
@@ -57,7 +59,7 @@ public sealed class WatchHandler(WatchCache cache, IStore store, TimeProvider ti
 
         var timeout = TimeSpan.FromSeconds(q.TimeoutSeconds is > 0 ? q.TimeoutSeconds.Value
             : options.MinRequestTimeoutSeconds * (1 + Random.Shared.NextDouble()));
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, lifetime.ApplicationStopping);
         deadline.CancelAfter(timeout);
         var ct = deadline.Token;
         var firstTableEvent = true;

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Navarch.ApiServer.Allocation;
 using Navarch.ApiServer.Bootstrap;
@@ -20,13 +21,19 @@ namespace Navarch.ApiServer.Hosting;
 
 /// <summary>
 /// The API server: opens the store, fills the watch cache, repairs allocations, makes the default objects,
-/// then serves HTTP on the insecure port until stopped.
+/// then serves HTTP on the insecure port until stopped. Stopping (<see cref="DisposeAsync"/>) fails /readyz,
+/// ends every watch with a clean end of stream, stops accepting, lets requests in flight finish (for at most
+/// <see cref="RequestDrainTimeout"/>), then closes the store, which checkpoints its WAL.
 /// </summary>
 public sealed class ApiServerHost : IAsyncDisposable
 {
+    /// <summary>How long requests in flight (exec or log streams, say) may run on once stopping began; then they are cut.</summary>
+    public static readonly TimeSpan RequestDrainTimeout = TimeSpan.FromSeconds(2);
+
     private readonly WebApplication _app;
     private readonly IStore _store;
     private readonly WatchCache _cache;
+    private int _disposed;
 
     private ApiServerHost(WebApplication app, IStore store, WatchCache cache)
     {
@@ -42,12 +49,12 @@ public sealed class ApiServerHost : IAsyncDisposable
     public static async Task<ApiServerHost> StartAsync(ApiServerOptions options, ILoggerFactory? loggers, CancellationToken ct)
     {
         options.Validate();
-        Directory.CreateDirectory(options.DataDir);
+        // The store creates the directory (0700) and its files (0600) itself.
         var store = await SqliteStore.OpenAsync(options.DataDir, new SqliteStoreOptions
         {
             CompactionInterval = options.CompactionInterval,
             CompactionKeepRevisions = options.CompactionKeepRevisions,
-        }, TimeProvider.System, ct);
+        }, TimeProvider.System, loggers?.CreateLogger("Navarch.Storage.Sqlite"), ct);
         return await StartAsync(options, store, loggers, ct);
     }
 
@@ -67,6 +74,8 @@ public sealed class ApiServerHost : IAsyncDisposable
         });
 
         var services = builder.Services;
+        services.AddSingleton<IHostLifetime, CommandLifetime>();
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = RequestDrainTimeout);
         services.AddSingleton(time);
         services.AddSingleton(store);
         services.AddSingleton(options);
@@ -104,7 +113,8 @@ public sealed class ApiServerHost : IAsyncDisposable
 
             app.UseMiddleware<ErrorHandling>();
             app.UseWebSockets();
-            DiscoveryEndpoints.Map(app, $"{advertise}:{options.InsecurePort}", () => ready);
+            DiscoveryEndpoints.Map(app, $"{advertise}:{options.InsecurePort}");
+            MapHealth(app, store, () => ready);
             app.MapMetrics("/metrics");
             var router = app.Services.GetRequiredService<ResourceRouter>();
             RequestDelegate resources = ctx => Dispatch(ctx, router);
@@ -124,6 +134,32 @@ public sealed class ApiServerHost : IAsyncDisposable
         }
     }
 
+    /// <summary>Upstream's check names: <c>etcd</c> is the store answering reads, <c>etcd-readiness</c> its writes and compaction.</summary>
+    private static void MapHealth(WebApplication app, IStore store, Func<bool> cacheReady)
+    {
+        var stopping = app.Lifetime.ApplicationStopping;
+        var ping = new HealthCheck("ping", _ => ValueTask.FromResult<string?>(null));
+        var reads = new HealthCheck("etcd", async ct =>
+        {
+            try
+            {
+                await Task.Run(async () => await store.GetAsync("/registry/health", ct), ct);
+                return null;
+            }
+            catch (StorageException e)
+            {
+                return e.Message;
+            }
+        });
+        var writes = new HealthCheck("etcd-readiness", ct => store is IStoreHealth health ? health.CheckAsync(ct) : ValueTask.FromResult<string?>(null));
+        var informers = new HealthCheck("informer-sync", _ => ValueTask.FromResult(cacheReady() ? null : "the watch cache is not filled yet"));
+        var shutdown = new HealthCheck("shutdown", _ => ValueTask.FromResult(stopping.IsCancellationRequested ? "process is shutting down" : null));
+        var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(HealthEndpoints).FullName!);
+        HealthEndpoints.Map(app, "/healthz", [ping, reads], log);
+        HealthEndpoints.Map(app, "/livez", [ping, reads], log);
+        HealthEndpoints.Map(app, "/readyz", [ping, reads, writes, informers, shutdown], log);
+    }
+
     private static Task Dispatch(HttpContext ctx, ResourceRouter router)
     {
         var info = RequestInfo.Parse(ctx.Request.Path.Value ?? "");
@@ -134,8 +170,12 @@ public sealed class ApiServerHost : IAsyncDisposable
         return router.HandleAsync(ctx, info, q);
     }
 
+    /// <summary>Stops gracefully (see the class summary); a second call does nothing.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        // StopAsync first raises ApplicationStopping (watches end, /readyz fails), then drains Kestrel for at most
+        // HostOptions.ShutdownTimeout.
         try { await _app.StopAsync(); } catch (InvalidOperationException) { }
         await _app.DisposeAsync(); // disposes the watch cache too
         await _store.DisposeAsync();

@@ -7,10 +7,10 @@ using Navarch.ApiServer.Registry;
 
 namespace Navarch.ApiServer.Hosting;
 
-/// <summary>Discovery, version, OpenAPI and health endpoints: what kubectl reads before anything else.</summary>
+/// <summary>Discovery, version and OpenAPI endpoints: what kubectl reads before anything else.</summary>
 public static class DiscoveryEndpoints
 {
-    public static void Map(IEndpointRouteBuilder app, string serverAddress, Func<bool> ready)
+    public static void Map(IEndpointRouteBuilder app, string serverAddress)
     {
         app.MapGet("/api", ctx => Responses.WriteJsonAsync(ctx, 200, DiscoveryDocuments.ApiVersions(serverAddress)));
         app.MapGet("/api/v1", ctx => Responses.WriteJsonAsync(ctx, 200, DiscoveryDocuments.CoreResources()));
@@ -24,17 +24,7 @@ public static class DiscoveryEndpoints
         app.MapGet("/openapi/v3/{**path}", (HttpContext ctx, string path) =>
             OpenApiV3.GroupVersion(path) is { } doc ? Responses.WriteJsonAsync(ctx, 200, doc) : NotFound(ctx));
         app.MapGet("/openapi/v2", ctx => Responses.WriteBytesAsync(ctx, 200, OpenApiV2.Protobuf(), OpenApiV2.ContentType));
-        foreach (var path in new[] { "/healthz", "/livez" })
-            app.MapGet(path, ctx => Text(ctx, 200, "ok"));
-        app.MapGet("/readyz", ctx => ready() ? Text(ctx, 200, "ok") : Text(ctx, 500, "[-]informer-sync failed: not started yet\nreadyz check failed"));
     }
 
     private static Task NotFound(HttpContext ctx) => Responses.WriteStatusAsync(ctx, ApiException.PathNotFound());
-
-    private static Task Text(HttpContext ctx, int code, string text)
-    {
-        ctx.Response.StatusCode = code;
-        ctx.Response.ContentType = "text/plain; charset=utf-8";
-        return ctx.Response.WriteAsync(text);
-    }
 }

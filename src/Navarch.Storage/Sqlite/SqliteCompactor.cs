@@ -101,9 +101,9 @@ internal sealed class SqliteCompactor : IAsyncDisposable
                     await CompactAsync(_writer.CommittedRevision - _options.CompactionKeepRevisions, _stop.Token).ConfigureAwait(false);
                     await CheckpointAsync(truncate: false, _stop.Token).ConfigureAwait(false);
                 }
-                catch (StorageException e)
+                catch (Exception e) when (!_stop.IsCancellationRequested)
                 {
-                    error = e; // the next round tries again
+                    error = e; // the next round tries again; a failure of any kind must not end the loop unseen
                 }
                 RoundFinished?.Invoke(CompactedRevision, error);
             }

@@ -7,7 +7,8 @@ namespace Navarch.Storage.Sqlite;
 /// value unless it is a deletion; older rows are history until compaction removes them.
 /// <code>
 /// kv(id = revision, name = key, created, deleted, create_revision, prev_revision = the key's previous row, value)
-/// meta(name, value): compact_revision (the logical compaction), compact_done (how far rows are removed)
+/// meta(name, value): compact_revision (the logical compaction), compact_done (how far rows are removed),
+///                    health_probe (a counter the health probe bumps)
 /// </code>
 /// AUTOINCREMENT keeps the highest id ever used in sqlite_sequence, so the revision never goes back even
 /// when compaction removes the newest row (a deletion).
@@ -17,6 +18,8 @@ internal static class SqliteSchema
     public const string FileName = "navarch.db";
     public const string CompactRevision = "compact_revision";
     public const string CompactDone = "compact_done";
+    /// <summary>Bumped by the health probe: the smallest write that shows the store can write again.</summary>
+    public const string HealthProbe = "health_probe";
 
     private const string CreateTables = """
         CREATE TABLE IF NOT EXISTS kv (
@@ -33,14 +36,15 @@ internal static class SqliteSchema
             name TEXT PRIMARY KEY,
             value INTEGER NOT NULL
         ) WITHOUT ROWID;
-        INSERT OR IGNORE INTO meta (name, value) VALUES ('compact_revision', 0), ('compact_done', 0);
+        INSERT OR IGNORE INTO meta (name, value) VALUES ('compact_revision', 0), ('compact_done', 0), ('health_probe', 0);
         """;
 
-    /// <summary>Connection string for the database in <paramref name="dataDir"/>; our own pools, not the driver's.</summary>
+    /// <summary>Connection string for the database in <paramref name="dataDir"/>; our own pools, not the driver's. The file
+    /// must exist: the store creates it (with its mode) and SQLite never makes a new database in place of a missing one.</summary>
     public static string ConnectionString(string dataDir, TimeSpan busyTimeout) => new SqliteConnectionStringBuilder
     {
         DataSource = Path.Combine(dataDir, FileName),
-        Mode = SqliteOpenMode.ReadWriteCreate,
+        Mode = SqliteOpenMode.ReadWrite,
         Cache = SqliteCacheMode.Private,
         Pooling = false,
         DefaultTimeout = (int)Math.Ceiling(busyTimeout.TotalSeconds),

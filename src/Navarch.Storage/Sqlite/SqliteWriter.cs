@@ -15,6 +15,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
 {
     private readonly SqliteConnection _connection;
     private readonly WatchHub _hub;
+    private readonly SqliteHealth _health;
     private readonly int _maxBatchSize;
     private readonly Channel<WriterWork> _queue = Channel.CreateUnbounded<WriterWork>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _loop;
@@ -28,10 +29,11 @@ internal sealed class SqliteWriter : IAsyncDisposable
     private readonly SqliteCommand _latest;
     private readonly SqliteCommand _insert;
 
-    public SqliteWriter(SqliteConnection connection, WatchHub hub, long revision, int maxBatchSize)
+    public SqliteWriter(SqliteConnection connection, WatchHub hub, SqliteHealth health, long revision, int maxBatchSize)
     {
         _connection = connection;
         _hub = hub;
+        _health = health;
         _maxBatchSize = maxBatchSize;
         _assigned = _committed = revision;
         _latest = connection.CreateCommand();
@@ -135,6 +137,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
         }
         catch (Exception e)
         {
+            _health.WriteFailed(e);
             Recover(firstRevision);
             foreach (var request in batch)
                 request.Done.TrySetException(SqliteErrors.ToStorage(e, request.Key)
@@ -142,6 +145,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
             return;
         }
         Volatile.Write(ref _committed, _assigned);
+        _health.WriteCommitted();
         _hub.Publish(events);
         for (var i = 0; i < batch.Count; i++)
         {

@@ -1,13 +1,28 @@
 using System.CommandLine;
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Navarch.ApiServer;
 using Navarch.ApiServer.Hosting;
 
 namespace Navarch.Commands;
 
-/// <summary><c>navarch server</c>: the API server (later also the controller manager and scheduler).</summary>
+/// <summary>
+/// <c>navarch server</c>: the API server, and by default the controller manager and the scheduler. SIGTERM or
+/// Ctrl+C stops it gracefully: the control loops first (they write through the API), then the API server (watches
+/// end cleanly, requests in flight finish, the store checkpoints its WAL); exit 0 within <see cref="StopBudget"/>.
+/// </summary>
 public static class ServerCommand
 {
+    /// <summary>How long the control loops get to stop before the API server stops under them anyway.</summary>
+    private static readonly TimeSpan LoopStopTimeout = TimeSpan.FromSeconds(1.5);
+
+    /// <summary>What a graceful stop takes at most: the loops, the request drain, and closing the store.</summary>
+    public static readonly TimeSpan StopBudget = LoopStopTimeout + ApiServerHost.RequestDrainTimeout + TimeSpan.FromSeconds(1);
+
+    /// <summary>System.CommandLine ends the process (exit 143) this long after SIGTERM if the action is still running;
+    /// its default of 2 s cut every stop with a watch open short. Only a stuck stop should ever reach it.</summary>
+    public static readonly TimeSpan ProcessTerminationTimeout = StopBudget + TimeSpan.FromSeconds(3);
+
     public static Command Create()
     {
         var defaults = new ApiServerOptions();
@@ -59,47 +74,82 @@ public static class ServerCommand
                 Console.Error.WriteLine($"navarch server: {e.Message}");
                 return 2;
             }
+            using var loggers = ControlPlaneFlags.Loggers();
             ApiServerHost server;
             try
             {
-                server = await ApiServerHost.StartAsync(options, null, ct);
+                server = await ApiServerHost.StartAsync(options, loggers, ct);
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
-                Console.Error.WriteLine($"navarch server: cannot start: {e.Message}");
+                return 0;
+            }
+            catch (Exception e)
+            {
+                Console.Error.WriteLine($"navarch server: cannot start: {e.Message.ReplaceLineEndings(" ")}");
                 return 1;
             }
-            await using var _ = server;
-            Console.Error.WriteLine($"navarch server: serving on {server.Url}");
-            using var loggers = ControlPlaneFlags.Loggers();
-            Navarch.Dns.Hosting.ClusterDnsHost? dns = null;
+            await using var dnsHost = await StartDnsAsync(server.Url, dnsOptions, options.ServiceClusterIpRange, loggers, ct);
+            if (dnsOptions is not null && dnsHost is null)
+            {
+                await server.DisposeAsync();
+                return 1;
+            }
             try
             {
-                if (dnsOptions is not null) dns = await ClusterDnsFlags.StartAsync(server.Url, dnsOptions, options.ServiceClusterIpRange, loggers, ct);
+                Console.Error.WriteLine($"navarch server: serving on {server.Url}");
+                using var stopLoops = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                var loops = new List<Task>();
+                if (!result.GetValue(noControllers)) loops.Add(ControlPlaneFlags.RunControllerManagerAsync(server.Url, controllerOptions, loggers, stopLoops.Token));
+                if (!result.GetValue(noScheduler)) loops.Add(ControlPlaneFlags.RunSchedulerAsync(server.Url, loggers, stopLoops.Token));
+                var failed = await UntilStoppedAsync(loops, ct);
+                var stopping = Stopwatch.StartNew();
+                await stopLoops.CancelAsync();
+                await Task.WhenAny(Task.WhenAll(loops), Task.Delay(LoopStopTimeout, CancellationToken.None));
+                await server.DisposeAsync();
+                Console.Error.WriteLine($"navarch server: stopped in {stopping.ElapsedMilliseconds} ms");
+                return failed ? 1 : 0;
             }
-            catch (Exception e) when (e is System.Net.Sockets.SocketException or ArgumentException)
+            finally
             {
-                Console.Error.WriteLine($"navarch server: cannot serve cluster DNS: {e.Message}");
-                return 1;
+                await server.DisposeAsync(); // once more on an unexpected failure; a no-op after the stop above
             }
-            await using var __ = dns;
-            var loops = new List<Task> { Task.Delay(Timeout.Infinite, ct) };
-            if (!result.GetValue(noControllers)) loops.Add(ControlPlaneFlags.RunControllerManagerAsync(server.Url, controllerOptions, loggers, ct));
-            if (!result.GetValue(noScheduler)) loops.Add(ControlPlaneFlags.RunSchedulerAsync(server.Url, loggers, ct));
-            // Loops that finish are fine (nothing to do); one that fails ends the server.
-            while (loops.Count > 0)
-            {
-                var finished = await Task.WhenAny(loops);
-                loops.Remove(finished);
-                if (finished.IsFaulted)
-                {
-                    Console.Error.WriteLine($"navarch server: a control loop stopped: {finished.Exception!.InnerException?.Message}");
-                    return 1;
-                }
-                if (ct.IsCancellationRequested) break;
-            }
-            return 0;
         });
         return command;
+    }
+
+    /// <summary>Starts cluster DNS beside the API server when asked; null (after a one-line error) when it cannot.</summary>
+    private static async Task<Navarch.Dns.Hosting.ClusterDnsHost?> StartDnsAsync(string serverUrl, Navarch.Dns.ClusterDnsOptions? dnsOptions,
+        string serviceRange, ILoggerFactory loggers, CancellationToken ct)
+    {
+        if (dnsOptions is null) return null;
+        try
+        {
+            return await ClusterDnsFlags.StartAsync(serverUrl, dnsOptions, serviceRange, loggers, ct);
+        }
+        catch (Exception e) when (e is System.Net.Sockets.SocketException or ArgumentException)
+        {
+            Console.Error.WriteLine($"navarch server: cannot serve cluster DNS: {e.Message}");
+            return null;
+        }
+    }
+
+    /// <summary>Waits for SIGTERM (<paramref name="ct"/>) or a failed loop; returns whether a loop failed. Loops that
+    /// finish are fine (nothing to do).</summary>
+    private static async Task<bool> UntilStoppedAsync(List<Task> loops, CancellationToken ct)
+    {
+        var stopped = Task.Delay(Timeout.Infinite, ct);
+        var running = new List<Task>(loops) { stopped };
+        while (true)
+        {
+            var finished = await Task.WhenAny(running);
+            if (finished == stopped) return false;
+            running.Remove(finished);
+            if (finished.IsFaulted)
+            {
+                Console.Error.WriteLine($"navarch server: a control loop stopped: {finished.Exception!.InnerException?.Message}");
+                return true;
+            }
+        }
     }
 }
