@@ -2,6 +2,7 @@ using System.Text;
 using k8s;
 using k8s.Models;
 using Navarch.Api.Resources;
+using Navarch.Api.Serialization;
 using Navarch.ApiServer.Storage;
 
 namespace Navarch.Integration.Tests;
@@ -26,6 +27,6 @@ public sealed class ObjectCodecTests
 
         obj.Metadata.ResourceVersion = "42";
         Assert.True(spliced is not null, name);
-        Assert.Equal(KubernetesJson.Serialize(obj), Encoding.UTF8.GetString(spliced));
+        Assert.Equal(WireJson.Serialize(obj), Encoding.UTF8.GetString(spliced));
     }
 }

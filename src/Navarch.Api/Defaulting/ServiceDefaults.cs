@@ -54,5 +54,8 @@ public static class ServiceDefaults
         {
             spec.AllocateLoadBalancerNodePorts ??= true;
         }
+        // Go writes the status struct and its loadBalancer struct even when empty; clients test for them.
+        svc.Status ??= new V1ServiceStatus();
+        svc.Status.LoadBalancer ??= new V1LoadBalancerStatus();
     }
 }

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
 using Navarch.Api.Resources;
+using Navarch.Api.Serialization;
 
 namespace Navarch.Api.Printing;
 
@@ -82,7 +83,7 @@ public static class TablePrinter
             case IncludeObject.None:
                 return null;
             case IncludeObject.Object:
-                var full = JsonNode.Parse(KubernetesJson.Serialize(obj))!.AsObject();
+                var full = JsonNode.Parse(WireJson.SerializeToUtf8Bytes(obj))!.AsObject();
                 full["kind"] = rt.Kind;
                 full["apiVersion"] = rt.ApiVersion;
                 return full;
@@ -91,7 +92,7 @@ public static class TablePrinter
                 {
                     ["kind"] = "PartialObjectMetadata",
                     ["apiVersion"] = "meta.k8s.io/v1",
-                    ["metadata"] = JsonNode.Parse(KubernetesJson.Serialize(obj.Metadata ?? new V1ObjectMeta())),
+                    ["metadata"] = JsonNode.Parse(WireJson.SerializeToUtf8Bytes(obj.Metadata ?? new V1ObjectMeta())),
                 };
         }
     }

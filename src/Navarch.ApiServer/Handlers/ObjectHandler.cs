@@ -6,6 +6,7 @@ using Navarch.Api.Printing;
 using Navarch.Api.Resources;
 using Navarch.ApiServer.Http;
 using Navarch.ApiServer.Registry;
+using Navarch.ApiServer.Storage;
 using Navarch.ApiServer.Watching;
 
 namespace Navarch.ApiServer.Handlers;
@@ -76,7 +77,7 @@ public sealed class ObjectHandler(ObjectRegistry registry, TimeProvider time)
             try
             {
                 var r = await registry.DeleteAsync(rt, o.Namespace, o.Name, options, q.DryRun, ctx.RequestAborted);
-                deleted.Add(JsonNode.Parse(KubernetesJson.Serialize(r.Object)));
+                deleted.Add(ObjectCodec.ToNode(r.Object));
             }
             catch (ApiException e) when (e.Code == 404)
             {

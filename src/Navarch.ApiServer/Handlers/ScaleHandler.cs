@@ -4,6 +4,7 @@ using k8s.Models;
 using Microsoft.AspNetCore.Http;
 using Navarch.Api.Patching;
 using Navarch.Api.Selectors;
+using Navarch.Api.Serialization;
 using Navarch.ApiServer.Http;
 using Navarch.ApiServer.Registry;
 
@@ -29,7 +30,7 @@ public sealed class ScaleHandler(ObjectRegistry registry)
         var (obj, _) = await registry.UpdateAsync(info.Resource, info.Namespace, info.Name!, current =>
         {
             var rc = (V1ReplicationController)current!;
-            var scale = JsonNode.Parse(KubernetesJson.Serialize(ToScale(rc)))!;
+            var scale = JsonNode.Parse(WireJson.Serialize(ToScale(rc)))!;
             JsonNode wanted;
             try
             {

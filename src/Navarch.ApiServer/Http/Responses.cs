@@ -4,6 +4,7 @@ using Navarch.ApiServer.Registry;
 using k8s;
 using k8s.Models;
 using Microsoft.AspNetCore.Http;
+using Navarch.Api.Serialization;
 
 namespace Navarch.ApiServer.Http;
 
@@ -23,7 +24,7 @@ public static class Responses
     };
 
     public static Task WriteObjectAsync(HttpContext ctx, int code, object obj) =>
-        WriteJsonAsync(ctx, code, KubernetesJson.Serialize(obj));
+        WriteJsonAsync(ctx, code, WireJson.Serialize(obj));
 
     public static async Task WriteBytesAsync(HttpContext ctx, int code, ReadOnlyMemory<byte> body, string contentType = MediaTypes.Json)
     {
@@ -37,7 +38,7 @@ public static class Responses
         WriteStatusAsync(ctx, e.Code, e.ToStatus());
 
     public static Task WriteStatusAsync(HttpContext ctx, int code, V1Status status) =>
-        WriteJsonAsync(ctx, code, StatusJson.Serialize(status));
+        WriteJsonAsync(ctx, code, StatusJson.Body(status));
 
     /// <summary>Adds warnings the way upstream does: <c>Warning: 299 - "text"</c>, one header value each.</summary>
     public static void AddWarnings(HttpContext ctx, IEnumerable<string> warnings)

@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
 using Navarch.Api.Resources;
+using Navarch.Api.Serialization;
 
 namespace Navarch.ApiServer.Storage;
 
@@ -14,13 +15,13 @@ namespace Navarch.ApiServer.Storage;
 /// the revision of the store entry is the resource version, set on decode.
 /// </summary>
 /// <remarks>
-/// Everything goes through KubernetesJson's own serializer options, but straight between UTF-8 bytes, JSON nodes
+/// Everything goes through <see cref="WireJson"/>'s options (KubernetesJson's, with upstream's time formats), but straight between UTF-8 bytes, JSON nodes
 /// and models: the string steps of <c>KubernetesJson.Serialize</c>/<c>Deserialize&lt;T&gt;</c> were a good part
 /// of what a write cost.
 /// </remarks>
 public static class ObjectCodec
 {
-    private static readonly JsonSerializerOptions Options = KubernetesOptions();
+    private static readonly JsonSerializerOptions Options = WireJson.Options;
     private static readonly byte[] ResourceVersionName = "resourceVersion"u8.ToArray();
 
     public static byte[] Encode(ResourceType rt, IKubernetesObject<V1ObjectMeta> obj)
@@ -131,12 +132,5 @@ public static class ObjectCodec
         // Metadata names are plain ASCII, written unescaped; an escaped one just sorts by its raw bytes.
         var name = reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan;
         return name.SequenceCompareTo(ResourceVersionName) > 0;
-    }
-
-    private static JsonSerializerOptions KubernetesOptions()
-    {
-        JsonSerializerOptions? options = null;
-        KubernetesJson.AddJsonOptions(o => options = o);
-        return options ?? throw new InvalidOperationException("KubernetesJson exposed no serializer options");
     }
 }

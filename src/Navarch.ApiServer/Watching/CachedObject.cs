@@ -1,7 +1,7 @@
-using System.Text;
 using k8s;
 using k8s.Models;
 using Navarch.Api.Resources;
+using Navarch.Api.Serialization;
 
 namespace Navarch.ApiServer.Watching;
 
@@ -24,7 +24,7 @@ public sealed class CachedObject(ResourceType type, string key, IKubernetesObjec
     public string Name => Object.Metadata.Name;
 
     /// <summary>The object as JSON with kind, apiVersion and resourceVersion; a benign race may render it twice.</summary>
-    public byte[] Json => _json ??= Encoding.UTF8.GetBytes(KubernetesJson.Serialize(Object));
+    public byte[] Json => _json ??= WireJson.SerializeToUtf8Bytes(Object);
 }
 
 public enum CacheEventType { Added, Modified, Deleted }
