@@ -49,9 +49,9 @@ public sealed class ObjectHandler(ObjectRegistry registry, TimeProvider time)
         var rt = info.Resource;
         var options = await ReadDeleteOptionsAsync(ctx, q);
         var result = await registry.DeleteAsync(rt, info.Namespace, info.Name!, options, q.DryRun, ctx.RequestAborted);
-        // Upstream answers with the object while it waits (graceful deletion, finalizers) and for pods and
-        // services (their stores set ReturnDeletedObject; clients decode a V1Pod/V1Service); otherwise with a Success Status.
-        if (!result.Deleted || rt == ResourceCatalog.Pods || rt == ResourceCatalog.Services)
+        // Upstream answers with the object while it waits (graceful deletion, finalizers) and for kinds whose
+        // stores set ReturnDeletedObject (clients decode a V1Pod/V1Service); otherwise with a Success Status.
+        if (!result.Deleted || rt.Definition.ReturnsDeletedObject)
         {
             await WriteObjectAsync(ctx, 200, rt, result.Object, q);
             return;

@@ -1,7 +1,8 @@
 using System.Globalization;
 using k8s.Models;
+using Navarch.Api.Validation;
 
-namespace Navarch.Api.Validation;
+namespace Navarch.Api.Kinds.Service;
 
 /// <summary>Services: upstream's ValidateService and the clusterIP rule of ValidateServiceUpdate.</summary>
 public static class ServiceValidator

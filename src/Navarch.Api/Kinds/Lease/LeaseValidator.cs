@@ -1,6 +1,7 @@
 using k8s.Models;
+using Navarch.Api.Validation;
 
-namespace Navarch.Api.Validation;
+namespace Navarch.Api.Kinds.Lease;
 
 /// <summary>Leases: upstream's ValidateLeaseSpec.</summary>
 public static class LeaseValidator

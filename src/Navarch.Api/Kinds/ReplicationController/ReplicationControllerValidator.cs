@@ -1,6 +1,7 @@
 using k8s.Models;
+using Navarch.Api.Validation;
 
-namespace Navarch.Api.Validation;
+namespace Navarch.Api.Kinds.ReplicationController;
 
 /// <summary>ReplicationControllers: upstream's ValidateReplicationController(Spec) and template rules.</summary>
 public static class ReplicationControllerValidator

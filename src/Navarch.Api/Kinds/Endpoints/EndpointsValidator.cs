@@ -1,6 +1,7 @@
 using k8s.Models;
+using Navarch.Api.Validation;
 
-namespace Navarch.Api.Validation;
+namespace Navarch.Api.Kinds.Endpoints;
 
 /// <summary>Endpoints: upstream's validateEndpointSubsets (addresses, ports, IP rules).</summary>
 public static class EndpointsValidator

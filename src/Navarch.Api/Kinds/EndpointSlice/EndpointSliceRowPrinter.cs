@@ -2,8 +2,9 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
+using Navarch.Api.Printing;
 
-namespace Navarch.Api.Printing;
+namespace Navarch.Api.Kinds.EndpointSlice;
 
 /// <summary>EndpointSlices: NAME ADDRESSTYPE PORTS ENDPOINTS AGE.</summary>
 internal sealed class EndpointSliceRowPrinter : RowPrinter

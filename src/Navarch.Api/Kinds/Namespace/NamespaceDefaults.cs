@@ -1,6 +1,7 @@
 using k8s.Models;
+using Navarch.Api.Defaulting;
 
-namespace Navarch.Api.Defaulting;
+namespace Navarch.Api.Kinds.Namespace;
 
 /// <summary>Namespaces: the name label, the "kubernetes" finalizer and phase Active.</summary>
 public static class NamespaceDefaults

@@ -1,8 +1,9 @@
 using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
+using Navarch.Api.Printing;
 
-namespace Navarch.Api.Printing;
+namespace Navarch.Api.Kinds.Event;
 
 /// <summary>Events: LAST SEEN TYPE REASON OBJECT MESSAGE | SUBOBJECT SOURCE FIRST SEEN COUNT NAME (upstream's order).</summary>
 internal sealed class EventRowPrinter : RowPrinter

@@ -1,6 +1,7 @@
 using k8s.Models;
+using Navarch.Api.Validation;
 
-namespace Navarch.Api.Validation;
+namespace Navarch.Api.Kinds.EndpointSlice;
 
 /// <summary>EndpointSlices: addressType, endpoints' addresses and ports, as upstream's discovery validation.</summary>
 public static class EndpointSliceValidator

@@ -1,6 +1,7 @@
 using k8s.Models;
+using Navarch.Api.Validation;
 
-namespace Navarch.Api.Validation;
+namespace Navarch.Api.Kinds.Namespace;
 
 /// <summary>Namespaces: a DNS-1123 label name, cluster scope, valid spec.finalizers.</summary>
 public static class NamespaceValidator

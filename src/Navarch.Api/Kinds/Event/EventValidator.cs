@@ -1,6 +1,7 @@
 using k8s.Models;
+using Navarch.Api.Validation;
 
-namespace Navarch.Api.Validation;
+namespace Navarch.Api.Kinds.Event;
 
 /// <summary>
 /// core/v1 Events get only upstream's legacy checks: a valid name and namespace, and the involved object's

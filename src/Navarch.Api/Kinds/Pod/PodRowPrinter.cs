@@ -1,8 +1,9 @@
 using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
+using Navarch.Api.Printing;
 
-namespace Navarch.Api.Printing;
+namespace Navarch.Api.Kinds.Pod;
 
 /// <summary>Pods: NAME READY STATUS RESTARTS AGE | IP NODE NOMINATED NODE READINESS GATES.</summary>
 internal sealed class PodRowPrinter : RowPrinter

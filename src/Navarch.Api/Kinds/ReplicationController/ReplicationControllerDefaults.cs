@@ -1,6 +1,7 @@
 using k8s.Models;
+using Navarch.Api.Defaulting;
 
-namespace Navarch.Api.Defaulting;
+namespace Navarch.Api.Kinds.ReplicationController;
 
 /// <summary>Upstream's SetDefaults_ReplicationController, plus pod spec defaults in its template.</summary>
 public static class ReplicationControllerDefaults

@@ -1,6 +1,7 @@
 using k8s.Models;
+using Navarch.Api.Defaulting;
 
-namespace Navarch.Api.Defaulting;
+namespace Navarch.Api.Kinds.Service;
 
 /// <summary>Upstream's SetDefaults_Service.</summary>
 public static class ServiceDefaults

@@ -1,8 +1,9 @@
 using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
+using Navarch.Api.Validation;
 
-namespace Navarch.Api.Validation;
+namespace Navarch.Api.Kinds.Pod;
 
 /// <summary>Pods: create checks and upstream's rule that a pod's spec is immutable but for a few fields.</summary>
 public static class PodValidator

@@ -1,8 +1,9 @@
 using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
+using Navarch.Api.Printing;
 
-namespace Navarch.Api.Printing;
+namespace Navarch.Api.Kinds.ReplicationController;
 
 /// <summary>ReplicationControllers: NAME DESIRED CURRENT READY AGE | CONTAINERS IMAGES SELECTOR.</summary>
 internal sealed class ReplicationControllerRowPrinter : RowPrinter

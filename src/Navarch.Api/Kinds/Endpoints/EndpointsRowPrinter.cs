@@ -2,8 +2,9 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
+using Navarch.Api.Printing;
 
-namespace Navarch.Api.Printing;
+namespace Navarch.Api.Kinds.Endpoints;
 
 /// <summary>Endpoints: NAME ENDPOINTS AGE, ENDPOINTS as <c>10.0.0.1:80,10.0.0.2:80 + 1 more...</c>.</summary>
 internal sealed class EndpointsRowPrinter : RowPrinter

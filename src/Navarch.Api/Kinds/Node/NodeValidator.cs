@@ -1,6 +1,7 @@
 using k8s.Models;
+using Navarch.Api.Validation;
 
-namespace Navarch.Api.Validation;
+namespace Navarch.Api.Kinds.Node;
 
 /// <summary>Nodes: name, pod CIDRs and taints; podCIDR and providerID may only go from "" to a value.</summary>
 public static class NodeValidator
