@@ -13,7 +13,6 @@ using Navarch.ApiServer.Registry;
 using Navarch.ApiServer.Registry.Strategies;
 using Navarch.ApiServer.Watching;
 using Navarch.Storage;
-using Navarch.Storage.Sqlite;
 using Prometheus;
 
 namespace Navarch.ApiServer.Hosting;
@@ -38,16 +37,12 @@ public sealed class ApiServerHost : IAsyncDisposable
     /// <summary>The address clients use, e.g. http://127.0.0.1:8080.</summary>
     public string Url { get; private set; } = "";
 
-    /// <summary>Starts a server with the SQLite store in <see cref="ApiServerOptions.DataDir"/>.</summary>
+    /// <summary>Starts a server with the store <see cref="ApiServerOptions.Storage"/> names (SQLite in <see cref="ApiServerOptions.DataDir"/> by default).</summary>
     public static async Task<ApiServerHost> StartAsync(ApiServerOptions options, ILoggerFactory? loggers, CancellationToken ct)
     {
         options.Validate();
         Directory.CreateDirectory(options.DataDir);
-        var store = await SqliteStore.OpenAsync(options.DataDir, new SqliteStoreOptions
-        {
-            CompactionInterval = options.CompactionInterval,
-            CompactionKeepRevisions = options.CompactionKeepRevisions,
-        }, TimeProvider.System, ct);
+        var store = await StoreFactory.OpenAsync(options.Storage, options.DataDir, TimeProvider.System, ct);
         return await StartAsync(options, store, loggers, ct);
     }
 
