@@ -24,6 +24,8 @@ public sealed class EtcdBackendTests
         var keys = await RunAsync("etcdctl", "--endpoints", etcd.ServersFlag, "get", "--prefix", "/registry", "--keys-only");
         Assert.Contains("/registry/pods/default/web", keys.Output);
         Assert.Contains("/registry/namespaces/default", keys.Output);
+        Assert.Contains("/registry/services/specs/default/kubernetes", keys.Output);
+        Assert.Contains("/registry/services/endpoints/default/kubernetes", keys.Output);
         var rv = await RunAsync("etcdctl", "--endpoints", etcd.ServersFlag, "get", "/registry/pods/default/web", "-w", "fields");
         Assert.Contains($"\"ModRevision\" : {created.Metadata.ResourceVersion}", rv.Output); // resourceVersion is etcd's mod_revision
     }
