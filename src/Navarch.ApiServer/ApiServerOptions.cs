@@ -10,9 +10,8 @@ public sealed class ApiServerOptions
     public string ServiceNodePortRange { get; set; } = "30000-32767";
     /// <summary>Events per resource type kept for watches that resume from a resourceVersion.</summary>
     public int WatchCacheSize { get; set; } = 10_000;
-    /// <summary>How often the store drops history older than <see cref="CompactionKeepRevisions"/>.</summary>
-    public TimeSpan CompactionInterval { get; set; } = TimeSpan.FromMinutes(5);
-    public long CompactionKeepRevisions { get; set; } = 1000;
+    /// <summary>The store's backend and its own options (<c>--storage-backend</c>, <c>--etcd-*</c>, SQLite's compaction).</summary>
+    public Navarch.Storage.StoreSettings Storage { get; set; } = new();
     public TimeSpan WatchBookmarkInterval { get; set; } = TimeSpan.FromMinutes(1);
     public double MinRequestTimeoutSeconds { get; set; } = 1800;
 

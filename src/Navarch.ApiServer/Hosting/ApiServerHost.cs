@@ -14,7 +14,6 @@ using Navarch.ApiServer.Registry;
 using Navarch.ApiServer.Registry.Strategies;
 using Navarch.ApiServer.Watching;
 using Navarch.Storage;
-using Navarch.Storage.Sqlite;
 using Prometheus;
 
 namespace Navarch.ApiServer.Hosting;
@@ -45,16 +44,11 @@ public sealed class ApiServerHost : IAsyncDisposable
     /// <summary>The address clients use, e.g. http://127.0.0.1:8080.</summary>
     public string Url { get; private set; } = "";
 
-    /// <summary>Starts a server with the SQLite store in <see cref="ApiServerOptions.DataDir"/>.</summary>
+    /// <summary>Starts a server with the store <see cref="ApiServerOptions.Storage"/> names (SQLite in <see cref="ApiServerOptions.DataDir"/> by default).</summary>
     public static async Task<ApiServerHost> StartAsync(ApiServerOptions options, ILoggerFactory? loggers, CancellationToken ct)
     {
         options.Validate();
-        // The store creates the directory (0700) and its files (0600) itself.
-        var store = await SqliteStore.OpenAsync(options.DataDir, new SqliteStoreOptions
-        {
-            CompactionInterval = options.CompactionInterval,
-            CompactionKeepRevisions = options.CompactionKeepRevisions,
-        }, TimeProvider.System, loggers?.CreateLogger("Navarch.Storage.Sqlite"), ct);
+        var store = await StoreFactory.OpenAsync(options.Storage, options.DataDir, TimeProvider.System, loggers, ct);
         return await StartAsync(options, store, loggers, ct);
     }
 

@@ -4,14 +4,30 @@ namespace Navarch.ApiServer.Storage;
 
 /// <summary>
 /// Where objects live in the store: <c>/registry/{resource}/{namespace}/{name}</c> for namespaced kinds,
-/// <c>/registry/{resource}/{name}</c> for cluster-scoped ones; {resource} is the plural, with ".group" for
-/// non-core groups (as etcd holds them upstream).
+/// <c>/registry/{resource}/{name}</c> for cluster-scoped ones, laid out as upstream's API server does in etcd: {resource}
+/// is the plural, except for the historical names of <see cref="UpstreamSegments"/>; plural.group for other groups.
 /// </summary>
 public static class ObjectKeys
 {
     public const string Root = "/registry/";
 
-    public static string Segment(ResourceType rt) => rt.Group.Length == 0 ? rt.Plural : $"{rt.Plural}.{rt.Group}";
+    /// <summary>Upstream's own names (pkg/registry/*/storage: "services/specs", "minions", "controllers") and its built-in
+    /// groups' bare plurals, so that <c>etcdctl get --prefix /registry --keys-only</c> reads as on a Kubernetes cluster.</summary>
+    private static readonly Dictionary<string, string> UpstreamSegments = new()
+    {
+        ["replicationcontrollers"] = "controllers",
+        ["services"] = "services/specs",
+        ["endpoints"] = "services/endpoints",
+        ["nodes"] = "minions",
+        ["leases.coordination.k8s.io"] = "leases",
+        ["endpointslices.discovery.k8s.io"] = "endpointslices",
+    };
+
+    public static string Segment(ResourceType rt)
+    {
+        var segment = rt.Group.Length == 0 ? rt.Plural : $"{rt.Plural}.{rt.Group}";
+        return UpstreamSegments.GetValueOrDefault(segment, segment);
+    }
 
     /// <summary>Prefix of every object of <paramref name="rt"/>, or of one namespace's.</summary>
     public static string Prefix(ResourceType rt, string? ns = null) =>
@@ -20,15 +36,17 @@ public static class ObjectKeys
     public static string For(ResourceType rt, string? ns, string name) =>
         rt.Namespaced ? $"{Root}{Segment(rt)}/{ns}/{name}" : $"{Root}{Segment(rt)}/{name}";
 
-    private static readonly Dictionary<string, ResourceType> BySegment =
-        ResourceCatalog.All.ToDictionary(Segment);
+    // Each resource's prefix, e.g. "/registry/services/specs/"; none is a prefix of another.
+    private static readonly (string Prefix, ResourceType Type)[] ByPrefix =
+        ResourceCatalog.All.Select(rt => (Prefix(rt), rt)).ToArray();
 
-    /// <summary>The resource type a key belongs to, or null for keys that hold no API object (allocations).</summary>
+    /// <summary>The resource type a key belongs to, or null for keys that hold no API object (allocations, leases of API servers).</summary>
     public static ResourceType? ResourceOf(string key)
     {
-        if (!key.StartsWith(Root, StringComparison.Ordinal)) return null;
-        var end = key.IndexOf('/', Root.Length);
-        if (end < 0) return null;
-        return BySegment.GetValueOrDefault(key[Root.Length..end]);
+        foreach (var (prefix, rt) in ByPrefix)
+        {
+            if (key.StartsWith(prefix, StringComparison.Ordinal)) return rt;
+        }
+        return null;
     }
 }

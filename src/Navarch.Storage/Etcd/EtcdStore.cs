@@ -55,9 +55,16 @@ public sealed class EtcdStore : IStore
         }
     }
 
+    /// <summary>Raised after each background compaction round with the error that stopped it, if any.</summary>
+    internal event Action<Exception?>? CompactionRoundFinished
+    {
+        add => _compactor.RoundFinished += value;
+        remove => _compactor.RoundFinished -= value;
+    }
+
     public async ValueTask<long> GetRevisionAsync(CancellationToken ct = default)
     {
-        var response = await CallAsync("", o => _kv.RangeAsync(new RangeRequest { Key = EtcdCompactor.CompactRevisionKey, CountOnly = true }, o), ct)
+        var response = await ReadAsync("", o => _kv.RangeAsync(new RangeRequest { Key = EtcdCompactor.CompactRevisionKey, CountOnly = true }, o), ct)
             .ConfigureAwait(false);
         _watcher.WantProgress(response.Header.Revision); // a reader may now wait for the watch to reach it
         return response.Header.Revision;
@@ -65,7 +72,7 @@ public sealed class EtcdStore : IStore
 
     public async ValueTask<StoreEntry?> GetAsync(string key, CancellationToken ct = default)
     {
-        var response = await CallAsync(key, o => _kv.RangeAsync(new RangeRequest { Key = _keys.ToEtcd(key) }, o), ct).ConfigureAwait(false);
+        var response = await ReadAsync(key, o => _kv.RangeAsync(new RangeRequest { Key = _keys.ToEtcd(key) }, o), ct).ConfigureAwait(false);
         return response.Kvs.Count == 0 ? null : Entry(response.Kvs[0]);
     }
 
@@ -76,7 +83,7 @@ public sealed class EtcdStore : IStore
         if (options.After is { } after && string.CompareOrdinal(after, prefix) >= 0)
             start = ByteString.CopyFrom([.. _keys.ToEtcd(after).Span, 0]); // the next key after it
         var request = new RangeRequest { Key = start, RangeEnd = end, Limit = options.Limit };
-        var response = await CallAsync(prefix, o => _kv.RangeAsync(request, o), ct).ConfigureAwait(false);
+        var response = await ReadAsync(prefix, o => _kv.RangeAsync(request, o), ct).ConfigureAwait(false);
         return new StoreList(response.Kvs.Select(Entry).ToList(), response.Header.Revision, response.More);
     }
 
@@ -139,9 +146,29 @@ public sealed class EtcdStore : IStore
 
     private StoreEntry Entry(KeyValue kv) => new(_keys.FromEtcd(kv.Key), kv.Value.Memory, kv.ModRevision, kv.CreateRevision);
 
+    /// <summary>One call within the request timeout. Writes are never retried: one that lost its member may have applied.</summary>
     private Task<T> CallAsync<T>(string key, Func<CallOptions, AsyncUnaryCall<T>> call, CancellationToken ct) =>
         EtcdErrors.TranslateAsync(key, async () => await call(new CallOptions(
             deadline: DateTime.UtcNow + _options.RequestTimeout, cancellationToken: ct)).ResponseAsync.ConfigureAwait(false), ct);
+
+    /// <summary>A read, tried again on another member when the connection to one fails (reads are linearizable on any member),
+    /// all within the request timeout.</summary>
+    private Task<T> ReadAsync<T>(string key, Func<CallOptions, AsyncUnaryCall<T>> call, CancellationToken ct) =>
+        EtcdErrors.TranslateAsync(key, async () =>
+        {
+            var deadline = DateTime.UtcNow + _options.RequestTimeout;
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    return await call(new CallOptions(deadline: deadline, cancellationToken: ct)).ResponseAsync.ConfigureAwait(false);
+                }
+                catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable && attempt < 3 && DateTime.UtcNow < deadline)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(50 * attempt), ct).ConfigureAwait(false);
+                }
+            }
+        }, ct);
 
     /// <summary>Stops the compactor, ends every watch with Unavailable and closes the connections.</summary>
     public async ValueTask DisposeAsync()

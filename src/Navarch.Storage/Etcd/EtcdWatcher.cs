@@ -68,7 +68,7 @@ internal sealed class EtcdWatcher(Etcdserverpb.Watch.WatchClient client, EtcdKey
         var last = after;
         try
         {
-            var failingSince = time.GetTimestamp();
+            long? failingSince = null; // when the streams started failing, since the last one that opened
             var backoff = TimeSpan.FromMilliseconds(50);
             while (true)
             {
@@ -82,7 +82,7 @@ internal sealed class EtcdWatcher(Etcdserverpb.Watch.WatchClient client, EtcdKey
                     {
                         if (response.Created)
                         {
-                            failingSince = time.GetTimestamp();
+                            failingSince = null;
                             backoff = TimeSpan.FromMilliseconds(50);
                             continue;
                         }
@@ -103,7 +103,8 @@ internal sealed class EtcdWatcher(Etcdserverpb.Watch.WatchClient client, EtcdKey
                 }
                 catch (Exception e) when (!ct.IsCancellationRequested && e is RpcException or HttpRequestException or IOException)
                 {
-                    if (time.GetElapsedTime(failingSince) > options.RequestTimeout)
+                    failingSince ??= time.GetTimestamp();
+                    if (time.GetElapsedTime(failingSince.Value) > options.RequestTimeout)
                         throw EtcdErrors.ToStorage(e, prefix)!;
                 }
                 await Task.Delay(backoff, time, ct).ConfigureAwait(false); // the stream broke or ended: open it again from `last`

@@ -26,14 +26,12 @@ public static class ServerCommand
     public static Command Create()
     {
         var defaults = new ApiServerOptions();
-        var dataDir = new Option<string>("--data-dir") { Description = "Directory of the store (SQLite database)", DefaultValueFactory = _ => defaults.DataDir };
+        var dataDir = new Option<string>("--data-dir") { Description = "Directory of the server's files (the SQLite database)", DefaultValueFactory = _ => defaults.DataDir };
         var bind = new Option<string>("--bind") { Description = "Address to listen on (loopback or a lab address: the insecure port has no authentication)", DefaultValueFactory = _ => defaults.Bind };
         var port = new Option<int>("--insecure-port") { Description = "Port of the unauthenticated HTTP API", DefaultValueFactory = _ => defaults.InsecurePort };
         var serviceRange = new Option<string>("--service-cluster-ip-range") { Description = "CIDR from which Services get cluster IPs", DefaultValueFactory = _ => defaults.ServiceClusterIpRange };
         var nodePorts = new Option<string>("--service-node-port-range") { Description = "Port range of NodePort Services", DefaultValueFactory = _ => defaults.ServiceNodePortRange };
         var watchCache = new Option<int>("--watch-cache-size") { Description = "Events per resource kept for resuming watches", DefaultValueFactory = _ => defaults.WatchCacheSize };
-        var compaction = new Option<double>("--compaction-interval-seconds") { Description = "How often old store revisions are compacted", DefaultValueFactory = _ => defaults.CompactionInterval.TotalSeconds };
-        var keep = new Option<long>("--compaction-keep-revisions") { Description = "Revisions of history kept by compaction", DefaultValueFactory = _ => defaults.CompactionKeepRevisions };
         var bookmarks = new Option<double>("--watch-bookmark-interval-seconds") { Description = "Idle time before a watch that allows bookmarks gets one", DefaultValueFactory = _ => defaults.WatchBookmarkInterval.TotalSeconds };
 
         var noControllers = new Option<bool>("--disable-controller-manager") { Description = "Do not run the control loops in this process" };
@@ -43,8 +41,10 @@ public static class ServerCommand
 
         var command = new Command("server", "Run the API server, and by default the controller manager and the scheduler")
         {
-            dataDir, bind, port, serviceRange, nodePorts, watchCache, compaction, keep, bookmarks, noControllers, noScheduler,
+            dataDir, bind, port, serviceRange, nodePorts, watchCache, bookmarks, noControllers, noScheduler,
         };
+        var storage = new StorageFlags();
+        storage.AddTo(command);
         controlPlane.AddTo(command);
         clusterDns.AddTo(command);
         command.SetAction(async (result, ct) =>
@@ -57,14 +57,13 @@ public static class ServerCommand
                 ServiceClusterIpRange = result.GetValue(serviceRange)!,
                 ServiceNodePortRange = result.GetValue(nodePorts)!,
                 WatchCacheSize = result.GetValue(watchCache),
-                CompactionInterval = TimeSpan.FromSeconds(result.GetValue(compaction)),
-                CompactionKeepRevisions = result.GetValue(keep),
                 WatchBookmarkInterval = TimeSpan.FromSeconds(result.GetValue(bookmarks)),
             };
             var controllerOptions = controlPlane.ControllerOptions(result);
             Navarch.Dns.ClusterDnsOptions? dnsOptions;
             try
             {
+                options.Storage = storage.Settings(result);
                 options.Validate();
                 controllerOptions.Validate();
                 dnsOptions = clusterDns.Options(result, options.Bind);
