@@ -27,8 +27,11 @@ public static class InputLimits
     /// <summary>Bytes a JSON patch may copy in all (upstream caps the accumulated copy size at the body limit).</summary>
     public const int MaxJsonPatchCopiedBytes = 3 * 1024 * 1024;
 
-    /// <summary>How JSON bodies are parsed: nesting capped at <see cref="MaxDepth"/>, as YAML bodies are.</summary>
-    public static readonly JsonDocumentOptions Json = new() { MaxDepth = MaxDepth };
+    /// <summary>
+    /// How JSON bodies are parsed: nesting capped at <see cref="MaxDepth"/>, as YAML bodies are, and a repeated key
+    /// refused while parsing (JsonObject would otherwise throw ArgumentException later, wherever it is first read).
+    /// </summary>
+    public static readonly JsonDocumentOptions Json = new() { MaxDepth = MaxDepth, AllowDuplicateProperties = false };
 
     public static string DepthMessage => $"the object is nested too deeply: the limit is {MaxDepth} levels";
 }
