@@ -41,7 +41,7 @@ public sealed class ScaleHandler(ObjectRegistry registry)
             }
             catch (PatchException e)
             {
-                throw e.Kind == PatchErrorKind.BadRequest ? ApiException.BadRequest(e.Message) : new ApiException(422, "Invalid", e.Message);
+                throw ApiException.Patch(e);
             }
             var parsed = RequestBody.DecodeAs<V1Scale>(wanted.ToJsonString(), "a Scale");
             var replicas = parsed?.Spec?.Replicas ?? 0;

@@ -35,7 +35,7 @@ public static class RequestBody
         }
         catch (PatchException e)
         {
-            throw ApiException.BadRequest(e.Message);
+            throw ApiException.Patch(e);
         }
     }
 

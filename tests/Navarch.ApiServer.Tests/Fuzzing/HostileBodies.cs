@@ -40,7 +40,7 @@ public static class HostileBodies
         return r.Next(8) switch
         {
             // Each copy doubles the document.
-            0 => Text("[" + string.Join(",", Enumerable.Range(0, 40).Select(_ => """{"op":"copy","from":"/metadata","path":"/metadata/labels/x"}""")) + "]"),
+            0 => Text("[" + string.Join(",", Enumerable.Range(0, 40).Select(i => $$"""{"op":"copy","from":"/metadata","path":"/metadata/labels/x{{i}}"}""")) + "]"),
             1 => Text("[" + string.Join(",", Enumerable.Repeat("""{"op":"test","path":"/kind","value":"x"}""", 10_001)) + "]"),
             2 => Text($$$"""[{"op":"add","path":"{{{Path()}}}","value":{{{HostileValues.Deep(r, HostileValues.DeepLevels)}}}}]"""),
             3 => Text($$$"""[{"op":{{{HostileValues.Any(r)}}},"path":{{{HostileValues.Any(r)}}},"value":1,"from":{{{HostileValues.Any(r)}}}}]"""),
