@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
 using Navarch.ApiServer.Hosting;
 using Navarch.Storage.Memory;
 
@@ -12,15 +13,21 @@ namespace Navarch.ApiServer.Tests;
 public sealed class InProcessServer : IAsyncDisposable
 {
     private readonly ApiServerHost _host;
+    private readonly ILoggerFactory _loggers;
 
-    private InProcessServer(ApiServerHost host, int port)
+    private InProcessServer(ApiServerHost host, ILoggerFactory loggers, RecordedErrors errors, int port)
     {
         _host = host;
+        _loggers = loggers;
+        Errors = errors;
         Port = port;
         Http = new HttpClient { BaseAddress = new Uri(host.Url), Timeout = TimeSpan.FromSeconds(30) };
     }
 
     public int Port { get; }
+
+    /// <summary>What the server logged at Error and above.</summary>
+    public RecordedErrors Errors { get; }
 
     public string Url => _host.Url;
 
@@ -35,12 +42,15 @@ public sealed class InProcessServer : IAsyncDisposable
         {
             var port = FreeLoopbackPort();
             var options = new ApiServerOptions { Bind = "127.0.0.1", InsecurePort = port, DataDir = "/nonexistent-memory-store" };
+            var errors = new RecordedErrors();
+            var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Warning).AddProvider(errors));
             try
             {
-                return new InProcessServer(await ApiServerHost.StartAsync(options, new MemoryStore(), null, ct), port);
+                return new InProcessServer(await ApiServerHost.StartAsync(options, new MemoryStore(), loggers, ct), loggers, errors, port);
             }
             catch (IOException) when (attempt < 5)
             {
+                loggers.Dispose();
             }
         }
     }
@@ -56,5 +66,6 @@ public sealed class InProcessServer : IAsyncDisposable
     {
         Http.Dispose();
         await _host.DisposeAsync();
+        _loggers.Dispose();
     }
 }

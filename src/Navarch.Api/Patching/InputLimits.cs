@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace Navarch.Api.Patching;
 
@@ -27,8 +28,29 @@ public static class InputLimits
     /// <summary>Bytes a JSON patch may copy in all (upstream caps the accumulated copy size at the body limit).</summary>
     public const int MaxJsonPatchCopiedBytes = 3 * 1024 * 1024;
 
-    /// <summary>How JSON bodies are parsed: nesting capped at <see cref="MaxDepth"/>, as YAML bodies are.</summary>
-    public static readonly JsonDocumentOptions Json = new() { MaxDepth = MaxDepth };
+    /// <summary>
+    /// How JSON bodies are parsed: nesting capped at <see cref="MaxDepth"/>, as YAML bodies are, and a repeated key
+    /// refused while parsing (JsonObject would otherwise throw ArgumentException later, wherever it is first read).
+    /// </summary>
+    public static readonly JsonDocumentOptions Json = new() { MaxDepth = MaxDepth, AllowDuplicateProperties = false };
 
     public static string DepthMessage => $"the object is nested too deeply: the limit is {MaxDepth} levels";
+
+    /// <summary>
+    /// Throws <see cref="PatchException"/> (BadRequest) when <paramref name="node"/> nests deeper than
+    /// <see cref="MaxDepth"/>: for documents made by the server from bounded parts (a JSON patch adds a deep value
+    /// at a deep path). Walks with an explicit stack.
+    /// </summary>
+    public static void CheckDepth(JsonNode? node)
+    {
+        var pending = new Stack<(JsonNode Node, int Depth)>();
+        if (node is JsonObject or JsonArray) pending.Push((node, 1));
+        while (pending.TryPop(out var item))
+        {
+            if (item.Depth > MaxDepth) throw new PatchException(PatchErrorKind.BadRequest, DepthMessage);
+            IEnumerable<JsonNode?> children = item.Node is JsonObject obj ? obj.Select(p => p.Value) : item.Node.AsArray();
+            foreach (var child in children)
+                if (child is JsonObject or JsonArray) pending.Push((child, item.Depth + 1));
+        }
+    }
 }

@@ -17,17 +17,23 @@ public static class JsonPatch
     {
         if (patch is not JsonArray operations)
             throw new PatchException(PatchErrorKind.BadRequest, "json: cannot unmarshal object into Go value of type jsonpatch.Patch");
+        if (operations.Count > InputLimits.MaxJsonPatchOperations)
+            throw new PatchException(PatchErrorKind.TooLarge,
+                $"The allowed maximum operations in a JSON patch is {InputLimits.MaxJsonPatchOperations}, got {operations.Count}");
         JsonNode? doc = document.DeepClone();
+        var copied = 0L;
         foreach (var entry in operations)
         {
             if (entry is not JsonObject op)
                 throw new PatchException(PatchErrorKind.BadRequest, "json: cannot unmarshal into Go value of type jsonpatch.Operation");
-            doc = ApplyOne(doc, op);
+            doc = ApplyOne(doc, op, ref copied);
         }
+        // The only patch that can nest deeper than its inputs: a deep value added at a deep path.
+        InputLimits.CheckDepth(doc);
         return doc ?? JsonValue.Create((string?)null)!;
     }
 
-    private static JsonNode? ApplyOne(JsonNode? doc, JsonObject op)
+    private static JsonNode? ApplyOne(JsonNode? doc, JsonObject op, ref long copied)
     {
         var kind = StringMember(op, "op") ?? "unknown";
         switch (kind)
@@ -51,7 +57,13 @@ public static class JsonPatch
                 {
                     var from = Pointer(op, "from");
                     var value = From(doc, from, kind);
-                    return Add(doc, Pointer(op, "path"), value?.DeepClone(), kind);
+                    // Each copy can double the document: 40 copies of 100 bytes would be a terabyte. The copied bytes
+                    // are capped in all, as upstream's json-patch does (AccumulatedCopySizeLimit).
+                    copied += value is null ? 4 : System.Text.Encoding.UTF8.GetByteCount(value.ToJsonString());
+                    if (copied > InputLimits.MaxJsonPatchCopiedBytes)
+                        throw new PatchException(PatchErrorKind.TooLarge,
+                            $"Unable to complete the copy, the accumulated size increase of copy is {copied}, exceeding the limit {InputLimits.MaxJsonPatchCopiedBytes}");
+                    return Add(doc, Pointer(op, "path"), value, kind);
                 }
             case "test":
                 Test(doc, Pointer(op, "path"), Value(op));

@@ -9,6 +9,8 @@ public enum PatchErrorKind
     Invalid,
     /// <summary>Server-side apply found fields owned by other managers (HTTP 409).</summary>
     Conflict,
+    /// <summary>The patch would make the server do or hold too much: too many operations, too much copied (HTTP 413).</summary>
+    TooLarge,
 }
 
 /// <summary>A patch could not be decoded or applied. <see cref="Exception.Message"/> is upstream's text.</summary>

@@ -158,8 +158,9 @@ public static partial class ValueFormats
         return errs;
     }
 
-    public static IReadOnlyList<string> IsLabelValue(string value)
+    public static IReadOnlyList<string> IsLabelValue(string? value)
     {
+        value ??= ""; // a JSON null, which upstream decodes as ""
         var errs = new List<string>();
         if (ByteLength(value) > LabelValueMaxLength)
         {
@@ -256,5 +257,6 @@ public static partial class ValueFormats
         return ip;
     }
 
-    internal static int ByteLength(string value) => Encoding.UTF8.GetByteCount(value);
+    // A map value sent as JSON null reaches the validators as null; upstream's decoder makes it "".
+    internal static int ByteLength(string? value) => Encoding.UTF8.GetByteCount(value ?? "");
 }

@@ -13,15 +13,7 @@ public sealed class BindingHandler(ObjectRegistry registry, TimeProvider time)
     public async Task HandleAsync(HttpContext ctx, RequestInfo info, QueryOptions q)
     {
         var text = await RequestBodyReader.ReadTextAsync(ctx.Request, ctx.RequestAborted);
-        V1Binding? binding;
-        try
-        {
-            binding = KubernetesJson.Deserialize<V1Binding>(text);
-        }
-        catch (System.Text.Json.JsonException e)
-        {
-            throw ApiException.BadRequest($"the body of the request could not be decoded as a Binding: {e.Message}");
-        }
+        var binding = RequestBody.DecodeAs<V1Binding>(text, "a Binding");
         var node = binding?.Target?.Name;
         if (string.IsNullOrEmpty(node))
             throw ApiException.Invalid("Binding", info.Name!, $"Binding \"{info.Name}\" is invalid: target.name: Required value",

@@ -111,16 +111,7 @@ public sealed class ObjectHandler(ObjectRegistry registry, TimeProvider time)
         var options = new V1DeleteOptions();
         var text = await RequestBodyReader.ReadTextAsync(ctx.Request, ctx.RequestAborted);
         if (!string.IsNullOrWhiteSpace(text))
-        {
-            try
-            {
-                options = KubernetesJson.Deserialize<V1DeleteOptions>(text) ?? options;
-            }
-            catch (System.Text.Json.JsonException e)
-            {
-                throw ApiException.BadRequest($"the body of the request could not be decoded as DeleteOptions: {e.Message}");
-            }
-        }
+            options = RequestBody.DecodeAs<V1DeleteOptions>(text, "DeleteOptions") ?? options;
         options.GracePeriodSeconds = q.GracePeriodSeconds ?? options.GracePeriodSeconds;
         options.PropagationPolicy = q.PropagationPolicy ?? options.PropagationPolicy;
         options.OrphanDependents = q.OrphanDependents ?? options.OrphanDependents;

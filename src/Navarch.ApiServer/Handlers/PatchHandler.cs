@@ -75,15 +75,7 @@ public sealed class PatchHandler(ObjectRegistry registry, ObjectHandler objects,
         }
         catch (PatchException e)
         {
-            throw e.Kind switch
-            {
-                PatchErrorKind.BadRequest => ApiException.BadRequest(e.Message),
-                PatchErrorKind.Conflict => new ApiException(409, "Conflict", e.Message, new V1StatusDetails
-                {
-                    Causes = e.Conflicts.Select(c => new V1StatusCause { Reason = "FieldManagerConflict", Field = c.Field, Message = c.Message }).ToList(),
-                }),
-                _ => new ApiException(422, "Invalid", e.Message),
-            };
+            throw ApiException.Patch(e);
         }
     }
 }

@@ -47,9 +47,9 @@ public sealed class ScaleHandler(ObjectRegistry registry)
             }
             catch (PatchException e)
             {
-                throw e.Kind == PatchErrorKind.BadRequest ? ApiException.BadRequest(e.Message) : new ApiException(422, "Invalid", e.Message);
+                throw ApiException.Patch(e);
             }
-            var parsed = KubernetesJson.Deserialize<V1Scale>(wanted.ToJsonString());
+            var parsed = RequestBody.DecodeAs<V1Scale>(wanted.ToJsonString(), "a Scale");
             var replicas = parsed?.Spec?.Replicas ?? 0;
             if (replicas < 0)
                 throw ApiException.Invalid("Scale", info.Name!, $"Scale.autoscaling \"{info.Name}\" is invalid: spec.replicas: Invalid value: {replicas}: must be greater than or equal to 0",

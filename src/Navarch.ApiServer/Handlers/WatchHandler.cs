@@ -19,6 +19,9 @@ namespace Navarch.ApiServer.Handlers;
 /// </summary>
 public sealed class WatchHandler(WatchCache cache, IStore store, TimeProvider time, WatchOptions options, IHostApplicationLifetime lifetime)
 {
+    /// <summary>The longest a timer can wait (CancelAfter refuses more); a timeoutSeconds past it means "for ever" anyway.</summary>
+    private static readonly TimeSpan MaxTimeout = TimeSpan.FromMilliseconds(int.MaxValue);
+
     public async Task HandleAsync(HttpContext ctx, RequestInfo info, QueryOptions q)
     {
         var rt = info.Resource;
@@ -59,6 +62,7 @@ public sealed class WatchHandler(WatchCache cache, IStore store, TimeProvider ti
 
         var timeout = TimeSpan.FromSeconds(q.TimeoutSeconds is > 0 ? q.TimeoutSeconds.Value
             : options.MinRequestTimeoutSeconds * (1 + Random.Shared.NextDouble()));
+        if (timeout > MaxTimeout) timeout = MaxTimeout;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, lifetime.ApplicationStopping);
         deadline.CancelAfter(timeout);
         var ct = deadline.Token;

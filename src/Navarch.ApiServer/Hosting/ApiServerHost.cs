@@ -61,6 +61,7 @@ public sealed class ApiServerHost : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        if (loggers is not null) builder.Services.AddSingleton(loggers); // the caller's (tests record the errors)
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Limits.MaxRequestBodySize = null; // RequestBody enforces upstream's 3 MiB with a Status.

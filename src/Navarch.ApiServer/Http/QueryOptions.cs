@@ -43,7 +43,7 @@ public sealed class QueryOptions
             FieldSelector = Str(q, "fieldSelector"),
             Limit = (int)Math.Clamp(Long(q, "limit") ?? 0, 0, int.MaxValue),
             Continue = Str(q, "continue"),
-            TimeoutSeconds = (int?)Long(q, "timeoutSeconds"),
+            TimeoutSeconds = Long(q, "timeoutSeconds") is { } seconds ? (int)Math.Clamp(seconds, int.MinValue, int.MaxValue) : null,
             AllowWatchBookmarks = Bool(q, "allowWatchBookmarks") == true,
             SendInitialEvents = Bool(q, "sendInitialEvents"),
             DryRun = dryRun == "All",

@@ -40,10 +40,21 @@ public static class Responses
     public static Task WriteStatusAsync(HttpContext ctx, int code, V1Status status) =>
         WriteJsonAsync(ctx, code, StatusJson.Body(status));
 
-    /// <summary>Adds warnings the way upstream does: <c>Warning: 299 - "text"</c>, one header value each.</summary>
+    /// <summary>
+    /// Adds warnings the way upstream does: <c>Warning: 299 - "text"</c>, one header value each. Upstream drops a
+    /// warning with control characters; so does this, and it writes other non-ASCII characters (which Kestrel refuses in
+    /// headers) as '?'. A warning can quote a field name from the body, so it is the client's text.
+    /// </summary>
     public static void AddWarnings(HttpContext ctx, IEnumerable<string> warnings)
     {
         foreach (var w in warnings.Distinct())
-            ctx.Response.Headers.Append("Warning", $"299 - \"{w.Replace("\"", "\\\"")}\"");
+        {
+            if (w.Any(char.IsControl)) continue;
+            var ascii = string.Create(w.Length, w, (span, text) =>
+            {
+                for (var i = 0; i < text.Length; i++) span[i] = char.IsAscii(text[i]) ? text[i] : '?';
+            });
+            ctx.Response.Headers.Append("Warning", $"299 - \"{ascii.Replace("\"", "\\\"")}\"");
+        }
     }
 }

@@ -1,4 +1,5 @@
 using k8s.Models;
+using Navarch.Api.Patching;
 
 namespace Navarch.ApiServer.Registry;
 
@@ -56,6 +57,18 @@ public sealed class ApiException(int code, string reason, string message, V1Stat
     public static ApiException TooLarge() => new(413, "RequestEntityTooLarge", "Request entity too large: limit is 3145728");
 
     public static ApiException Forbidden(string message) => new(403, "Forbidden", message);
+
+    /// <summary>The Status for a patch that could not be decoded or applied: 400, 409 with the conflicting fields, 413 or 422.</summary>
+    public static ApiException Patch(PatchException e) => e.Kind switch
+    {
+        PatchErrorKind.BadRequest => BadRequest(e.Message),
+        PatchErrorKind.Conflict => new(409, "Conflict", e.Message, new V1StatusDetails
+        {
+            Causes = e.Conflicts.Select(c => new V1StatusCause { Reason = "FieldManagerConflict", Field = c.Field, Message = c.Message }).ToList(),
+        }),
+        PatchErrorKind.TooLarge => new(413, "RequestEntityTooLarge", e.Message),
+        _ => new(422, "Invalid", e.Message),
+    };
 
     private static string Qualified(string resource, string? group) =>
         string.IsNullOrEmpty(group) ? resource : $"{resource}.{group}";

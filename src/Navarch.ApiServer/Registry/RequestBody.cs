@@ -35,7 +35,7 @@ public static class RequestBody
         }
         catch (PatchException e)
         {
-            throw ApiException.BadRequest(e.Message);
+            throw ApiException.Patch(e);
         }
     }
 
@@ -73,20 +73,41 @@ public static class RequestBody
         return obj;
     }
 
-    /// <summary>Decodes JSON that passed <see cref="Check"/>; a value the model can't hold is upstream's 400.</summary>
+    /// <summary>
+    /// Decodes JSON that passed <see cref="Check"/>; a value the model can't hold is upstream's 400. Null list items and
+    /// map values become their zero value in <paramref name="obj"/> first, as upstream's decoder makes them.
+    /// </summary>
     public static IKubernetesObject<V1ObjectMeta> DecodeChecked(ResourceType rt, JsonObject obj)
     {
         try
         {
+            NullElements.Replace(obj, rt.ClrType);
             return ObjectCodec.DecodeNode(rt, obj);
         }
-        catch (JsonException e)
-        {
-            throw ApiException.BadRequest($"{rt.Kind} in version \"{rt.Version}\" cannot be handled as a {rt.Kind}: {e.Message}");
-        }
-        catch (Exception e) when (e is FormatException or InvalidOperationException or OverflowException)
+        catch (Exception e) when (IsDecodeFailure(e))
         {
             throw ApiException.BadRequest($"{rt.Kind} in version \"{rt.Version}\" cannot be handled as a {rt.Kind}: {e.Message}");
         }
     }
+
+    /// <summary>Decodes a body that is not a stored object (a Binding, DeleteOptions, a Scale); 400 naming <paramref name="what"/>.</summary>
+    public static T? DecodeAs<T>(string json, string what)
+    {
+        try
+        {
+            return KubernetesJson.Deserialize<T>(json);
+        }
+        catch (Exception e) when (IsDecodeFailure(e))
+        {
+            throw ApiException.BadRequest($"the body of the request could not be decoded as {what}: {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// What the model decoder throws for a value of the wrong shape: JsonException from System.Text.Json, and from
+    /// KubernetesClient's converters FormatException, OverflowException (a huge quantity), InvalidOperationException
+    /// and NotSupportedException (an object where an IntOrString goes).
+    /// </summary>
+    private static bool IsDecodeFailure(Exception e) =>
+        e is JsonException or FormatException or InvalidOperationException or OverflowException or NotSupportedException;
 }

@@ -27,6 +27,7 @@ public sealed class ApplyBodyTests
     [InlineData("broken json", "{\"a\":")]
     [InlineData("an alias inside its own anchor", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\nx: &a [*a, *a]")]
     [InlineData("an alias to no anchor", "a: *nowhere\n")]
+    [InlineData("a repeated JSON key", "{\"kind\":\"Pod\",\"kind\":\"Pod\"}")]
     [InlineData("a mapping as a key", "? [a]\n: b\n")]
     public void Rejects(string name, string body)
     {

@@ -47,4 +47,34 @@ public sealed class JsonPatchTests
         Assert.Equal(kind, error.Kind);
         Assert.Equal(message, error.Message);
     }
+
+    [Fact]
+    public void Refuses_more_operations_than_upstream_allows()
+    {
+        var patch = "[" + string.Join(",", Enumerable.Repeat("{'op':'test','path':'/a','value':1}", InputLimits.MaxJsonPatchOperations + 1)) + "]";
+        var error = Assert.Throws<PatchException>(() => JsonPatch.Apply(Json.Parse("{'a':1}"), Json.Parse(patch)));
+        Assert.Equal(PatchErrorKind.TooLarge, error.Kind);
+        Assert.Equal("The allowed maximum operations in a JSON patch is 10000, got 10001", error.Message);
+    }
+
+    [Fact]
+    public void Refuses_copies_that_double_the_document_past_the_limit()
+    {
+        // Each copy puts the whole of metadata inside itself: 40 of them would make 2^40 copies.
+        var patch = "[" + string.Join(",", Enumerable.Range(0, 40).Select(i => $"{{'op':'copy','from':'/metadata','path':'/metadata/labels/x{i}'}}")) + "]";
+        var error = Assert.Throws<PatchException>(() => JsonPatch.Apply(Json.Parse("{'metadata':{'labels':{'a':'" + new string('b', 100) + "'}}}"), Json.Parse(patch)));
+        Assert.Equal(PatchErrorKind.TooLarge, error.Kind);
+        Assert.StartsWith("Unable to complete the copy, the accumulated size increase of copy is ", error.Message);
+    }
+
+    [Fact]
+    public void Refuses_a_result_nested_past_the_limit()
+    {
+        var deep = string.Concat(Enumerable.Repeat("{'a':", 40)) + "1" + new string('}', 40);
+        var path = string.Concat(Enumerable.Repeat("/a", 39));
+        var doc = Json.Parse(deep);
+        var error = Assert.Throws<PatchException>(() => JsonPatch.Apply(doc, Json.Parse($"[{{'op':'add','path':'{path}','value':{deep}}}]")));
+        Assert.Equal(PatchErrorKind.BadRequest, error.Kind);
+        Assert.Contains("limit is 64", error.Message);
+    }
 }

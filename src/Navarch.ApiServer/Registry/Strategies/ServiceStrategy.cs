@@ -29,7 +29,9 @@ public sealed class ServiceStrategy(ServiceAllocator allocator) : ResourceStrate
         return merged;
     }
 
-    private static bool ExternallyAccessible(JsonObject spec) => spec["type"]?.GetValue<string>() is "NodePort" or "LoadBalancer";
+    // Runs before the body is decoded, so "type" may be anything a client sent: not a string is not a type.
+    private static bool ExternallyAccessible(JsonObject spec) =>
+        spec["type"] is JsonValue type && type.TryGetValue<string>(out var name) && name is "NodePort" or "LoadBalancer";
 
     private sealed class JsonNodeEquality : IEqualityComparer<JsonNode?>
     {
