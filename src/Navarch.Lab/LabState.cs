@@ -61,7 +61,9 @@ public sealed class LabState
     /// <summary>Writes the state atomically.</summary>
     public void Save()
     {
-        Directory.CreateDirectory(DataDir);
+        // Owner-only like every data directory: it holds the server's store (made 0700 by the server) and the logs.
+        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(DataDir);
+        else Directory.CreateDirectory(DataDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var path = Path.Combine(DataDir, FileName);
         var temporary = path + ".tmp";
         File.WriteAllText(temporary, JsonSerializer.Serialize(this, Json));

@@ -21,6 +21,16 @@ public sealed class HealthAndMetricsTests(ServerFixture fixture, ITestOutputHelp
     }
 
     [Fact]
+    public async Task Verbose_health_lists_each_check_as_upstream_does()
+    {
+        Assert.Equal("[+]ping ok\n[+]etcd ok\n[+]etcd-readiness ok\n[+]informer-sync ok\n[+]shutdown ok\nreadyz check passed\n",
+            await fixture.Http.GetStringAsync("/readyz?verbose"));
+        Assert.Equal("[+]ping ok\n[+]etcd excluded: ok\nwarn: some health checks cannot be excluded: no matches for \"nope\"\nlivez check passed\n",
+            await fixture.Http.GetStringAsync("/livez?verbose&exclude=etcd&exclude=nope"));
+        Assert.Equal("ok", await fixture.Http.GetStringAsync("/readyz/shutdown"));
+    }
+
+    [Fact]
     public async Task Metrics_count_requests_by_verb_and_resource()
     {
         var ns = await fixture.NewNamespaceAsync("metrics-");

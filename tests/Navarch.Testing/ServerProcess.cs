@@ -14,16 +14,19 @@ public sealed class ServerProcess : IAsyncDisposable
     private readonly StringBuilder _output = new();
     private Process? _process;
 
-    private ServerProcess(string dataDir, int port, IReadOnlyList<string> extraArgs)
+    private ServerProcess(string dataDir, int port, IReadOnlyList<string> extraArgs, IReadOnlyList<string> wrapper)
     {
         DataDir = dataDir;
         Port = port;
         ExtraArgs = extraArgs;
+        Wrapper = wrapper;
     }
 
     public string DataDir { get; }
     public int Port { get; }
     public IReadOnlyList<string> ExtraArgs { get; }
+    /// <summary>A command the server runs under (e.g. <c>unshare … sh -c '…; exec "$@"'</c>); it must exec the server, keeping the PID.</summary>
+    public IReadOnlyList<string> Wrapper { get; }
     public string Url => $"http://127.0.0.1:{Port}";
     public int? ProcessId => _process?.Id;
 
@@ -31,10 +34,12 @@ public sealed class ServerProcess : IAsyncDisposable
     public string Output { get { lock (_output) return _output.ToString(); } }
 
     /// <summary>Starts a server with a fresh data directory and a free port; returns once /readyz answers.</summary>
-    public static async Task<ServerProcess> StartAsync(params string[] extraArgs)
+    public static Task<ServerProcess> StartAsync(params string[] extraArgs) => StartWrappedAsync([], extraArgs);
+
+    /// <summary>Like <see cref="StartAsync"/>, with the server run under <paramref name="wrapper"/> (see <see cref="Wrapper"/>).</summary>
+    public static async Task<ServerProcess> StartWrappedAsync(IReadOnlyList<string> wrapper, params string[] extraArgs)
     {
-        var dir = Directory.CreateTempSubdirectory("navarch-test-").FullName;
-        var server = new ServerProcess(dir, FreePort(), extraArgs);
+        var server = Create(Directory.CreateTempSubdirectory("navarch-test-").FullName, extraArgs, wrapper);
         try
         {
             await server.RestartAsync();
@@ -47,8 +52,55 @@ public sealed class ServerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>A server on <paramref name="dataDir"/> (deleted on dispose) and a free port, not started yet.</summary>
+    public static ServerProcess Create(string dataDir, IReadOnlyList<string> extraArgs, IReadOnlyList<string>? wrapper = null) =>
+        new(dataDir, FreePort(), extraArgs, wrapper ?? []);
+
     /// <summary>(Re)starts the process on the same data directory and port.</summary>
     public async Task RestartAsync(TimeSpan? timeout = null)
+    {
+        Launch();
+        await WaitReadyAsync(timeout ?? TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>Starts the process and waits for it to end by itself, as a refused start does; returns its exit code.</summary>
+    public async Task<int> RunToExitAsync(TimeSpan timeout)
+    {
+        var p = Launch();
+        using var deadline = new CancellationTokenSource(timeout);
+        try
+        {
+            await p.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"navarch server still running {timeout} after start (expected it to refuse):\n{Output}");
+        }
+        p.WaitForExit(); // the output readers finish
+        return p.ExitCode;
+    }
+
+    /// <summary>SIGTERM, then waits for the exit; returns the exit code and the time from signal to exit.</summary>
+    public async Task<(int ExitCode, TimeSpan Took)> TerminateAsync(TimeSpan timeout)
+    {
+        var p = _process ?? throw new InvalidOperationException("not started");
+        var watch = Stopwatch.StartNew();
+        using (var kill = Process.Start("kill", ["-TERM", p.Id.ToString()])) await kill.WaitForExitAsync();
+        using var deadline = new CancellationTokenSource(timeout);
+        try
+        {
+            await p.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"navarch server did not exit within {timeout} of SIGTERM:\n{Output}");
+        }
+        var took = watch.Elapsed;
+        p.WaitForExit();
+        return (p.ExitCode, took);
+    }
+
+    private Process Launch()
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "navarch.dll");
         if (!File.Exists(dll)) throw new FileNotFoundException("navarch.dll is not beside the tests; reference src/Navarch", dll);
@@ -58,15 +110,18 @@ public sealed class ServerProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var a in new[] { dll, "server", "--data-dir", DataDir, "--bind", "127.0.0.1", "--insecure-port", Port.ToString() }.Concat(ExtraArgs))
+        var command = Wrapper.Concat(["dotnet", dll, "server", "--data-dir", DataDir, "--bind", "127.0.0.1", "--insecure-port", Port.ToString()]).Concat(ExtraArgs).ToList();
+        psi.FileName = command[0];
+        foreach (var a in command.Skip(1))
             psi.ArgumentList.Add(a);
         var p = Process.Start(psi) ?? throw new InvalidOperationException("could not start navarch server");
         p.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_output) _output.AppendLine(e.Data); };
         p.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_output) _output.AppendLine(e.Data); };
         p.BeginOutputReadLine();
         p.BeginErrorReadLine();
+        _process?.Dispose();
         _process = p;
-        await WaitReadyAsync(timeout ?? TimeSpan.FromSeconds(30));
+        return p;
     }
 
     /// <summary>Time from process start to a 200 on /readyz.</summary>

@@ -25,10 +25,19 @@ public sealed partial class SqliteStore : IStore, IStoreHealth
     private readonly SqliteHealth _health;
     private readonly SemaphoreSlim _probing = new(1, 1);
     private readonly FileStream _ownership;
+    private readonly string _directory;
     private int _disposed;
 
-    private SqliteStore(FileStream ownership, ReaderPool readers, SqliteWriter writer, SqliteCompactor compactor, WatchHub hub, SqliteHealth health)
+    /// <summary>
+    /// Free space the probe wants before it tries: a failed write may leave pages of the WAL allocated, where a probe's
+    /// one frame fits even on a full disk while the next object still would not. Room for the largest value a
+    /// client may write (etcd's request limit, 1.5 MiB) is what "writes work again" means.
+    /// </summary>
+    private const long ProbeFreeSpace = 2L << 20;
+
+    private SqliteStore(string directory, FileStream ownership, ReaderPool readers, SqliteWriter writer, SqliteCompactor compactor, WatchHub hub, SqliteHealth health)
     {
+        _directory = directory;
         _ownership = ownership;
         _health = health;
         _readers = readers;
@@ -87,7 +96,7 @@ public sealed partial class SqliteStore : IStore, IStoreHealth
             var hub = new WatchHub(revision, options.WatchHistorySize, options.WatchBufferSize);
             var writer = new SqliteWriter(connection, hub, health, revision, options.MaxBatchSize);
             var compactor = new SqliteCompactor(writer, options, time, compacted, removedUpTo);
-            return new SqliteStore(ownership, new ReaderPool(connectionString, options.BusyTimeout), writer, compactor, hub, health);
+            return new SqliteStore(files.Directory, ownership, new ReaderPool(connectionString, options.BusyTimeout), writer, compactor, hub, health);
         }
         catch
         {
@@ -155,11 +164,12 @@ public sealed partial class SqliteStore : IStore, IStoreHealth
 
     /// <summary>
     /// Failed writes and compaction rounds not yet recovered from. While writes fail, one caller at a time runs a
-    /// probe (a one-row update in its own transaction): it succeeds once the cause (a full disk) is gone.
+    /// probe (a one-row update in its own transaction) once the file system has <see cref="ProbeFreeSpace"/> free:
+    /// it succeeds once the cause (a full disk, an I/O error) is gone.
     /// </summary>
     public async ValueTask<string?> CheckAsync(CancellationToken ct = default)
     {
-        if (_health.WriteProblem is not null && await _probing.WaitAsync(0, ct).ConfigureAwait(false))
+        if (_health.WriteProblem is not null && HasRoom() && await _probing.WaitAsync(0, ct).ConfigureAwait(false))
         {
             try
             {
@@ -179,6 +189,18 @@ public sealed partial class SqliteStore : IStore, IStoreHealth
             }
         }
         return _health.Describe();
+    }
+
+    private bool HasRoom()
+    {
+        try
+        {
+            return new DriveInfo(_directory).AvailableFreeSpace >= ProbeFreeSpace;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return true; // unknown: let the probe write tell
+        }
     }
 
     private static long Probe(SqliteConnection connection)
