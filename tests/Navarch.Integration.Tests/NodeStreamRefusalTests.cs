@@ -34,12 +34,16 @@ public sealed class NodeStreamRefusalTests(ServerFixture fixture) : IClassFixtur
     }
 
     [Fact]
-    public async Task A_WebSocket_that_does_not_tunnel_SPDY_is_400()
+    public async Task A_WebSocket_of_a_protocol_not_served_or_without_ports_is_400()
     {
         var ns = await fixture.NewNamespaceAsync();
         await fixture.Client.CoreV1.CreateNamespacedPodAsync(Objects.Pod("web"), ns);
-        var status = await ApiAssert.StatusAsync(400, await SendAsync(ns, "web", Upgrade.WebSocket, "v4.channel.k8s.io"));
-        Assert.Contains("want SPDY/3.1+portforward.k8s.io", status.Message);
+        var status = await ApiAssert.StatusAsync(400, await SendAsync(ns, "web", Upgrade.WebSocket, "v5.channel.k8s.io"));
+        Assert.Contains("requested protocol(s) are not supported: [v5.channel.k8s.io]; want SPDY/3.1+portforward.k8s.io or one of [v4.channel.k8s.io", status.Message);
+        var noPorts = await ApiAssert.StatusAsync(400, await SendAsync(ns, "web", Upgrade.WebSocket, "v4.channel.k8s.io", "portforward"));
+        Assert.Equal("query parameter \"ports\" is required", noPorts.Message);
+        var badPort = await ApiAssert.StatusAsync(400, await SendAsync(ns, "web", Upgrade.WebSocket, "v4.channel.k8s.io", "portforward?ports=80,http"));
+        Assert.StartsWith("unable to parse \"80,http\" as a port", badPort.Message);
     }
 
     [Fact]
@@ -51,6 +55,8 @@ public sealed class NodeStreamRefusalTests(ServerFixture fixture) : IClassFixtur
         Assert.Equal("pod unscheduled does not have a host assigned", unscheduled.Message);
         var tunnelled = await ApiAssert.StatusAsync(400, await SendAsync(ns, "unscheduled", Upgrade.WebSocket, "SPDY/3.1+portforward.k8s.io"));
         Assert.Equal("pod unscheduled does not have a host assigned", tunnelled.Message);
+        var channels = await ApiAssert.StatusAsync(400, await SendAsync(ns, "unscheduled", Upgrade.WebSocket, "v4.channel.k8s.io"));
+        Assert.Equal("pod unscheduled does not have a host assigned", channels.Message);
         var missing = await ApiAssert.StatusAsync(404, await SendAsync(ns, "nope", Upgrade.Spdy, "portforward.k8s.io"));
         Assert.Equal("pods \"nope\" not found", missing.Message);
     }

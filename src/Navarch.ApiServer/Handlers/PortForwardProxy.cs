@@ -19,7 +19,8 @@ namespace Navarch.ApiServer.Handlers;
 /// (<c>/portForward/{ns}/{pod}/{uid}</c>, which upgrades to the runtime) offering the client's protocols, then answers
 /// the client: with the agent's 101 for SPDY/3.1 clients (kubectl before 1.31, and later ones falling back), or by
 /// accepting the WebSocket of kubectl ≥ 1.31, whose binary messages tunnel the same SPDY bytes
-/// (<c>SPDY/3.1+portforward.k8s.io</c>).
+/// (<c>SPDY/3.1+portforward.k8s.io</c>). WebSocket clients of the channel protocol (<c>v4.channel.k8s.io</c>: the
+/// Python and JavaScript clients) get <see cref="PortForwardWebSocketBridge"/>, which runs the SPDY session itself.
 /// </summary>
 public sealed class PortForwardProxy(NodeProxy nodes)
 {
@@ -59,7 +60,10 @@ public sealed class PortForwardProxy(NodeProxy nodes)
         var offered = ctx.WebSockets.WebSocketRequestedProtocols
             .Where(p => p.StartsWith(TunnelPrefix, StringComparison.Ordinal)).Select(p => p[TunnelPrefix.Length..]).ToArray();
         if (offered.Length == 0)
-            throw ApiException.BadRequest($"unable to upgrade: none of the offered WebSocket protocols [{string.Join(", ", ctx.WebSockets.WebSocketRequestedProtocols)}] tunnels SPDY: want {TunnelPrefix}{Protocol}");
+        {
+            await ChannelsAsync(ctx, info);
+            return;
+        }
         var upgrade = ctx.Features.Get<IHttpUpgradeFeature>();
         var key = ctx.Request.Headers.SecWebSocketKey.ToString();
         if (upgrade is not { IsUpgradableRequest: true } || key.Length == 0)
@@ -67,6 +71,31 @@ public sealed class PortForwardProxy(NodeProxy nodes)
         await using var agent = await DialAgentAsync(ctx, info, offered);
         using var socket = await AcceptTunnelAsync(ctx, upgrade, key, TunnelPrefix + agent.Protocol);
         await RelayAsync(() => ByteRelay.RunAsync(socket, agent.Stream, ctx.RequestAborted));
+    }
+
+    /// <summary>The channel protocol: the ports come from the query, the bridge opens their streams to the runtime.</summary>
+    private async Task ChannelsAsync(HttpContext ctx, RequestInfo info)
+    {
+        var requested = ctx.WebSockets.WebSocketRequestedProtocols;
+        var protocol = PortForwardWebSocketBridge.ChooseProtocol(requested)
+            ?? throw ApiException.BadRequest($"unable to upgrade: requested protocol(s) are not supported: [{string.Join(", ", requested)}]; " +
+                $"want {TunnelPrefix}{Protocol} or one of [{string.Join(", ", PortForwardWebSocketBridge.Protocols)}]");
+        ushort[] ports;
+        try
+        {
+            ports = PortForwardWebSocketBridge.ParsePorts(ctx.Request.Query["ports"]);
+        }
+        catch (FormatException e)
+        {
+            throw ApiException.BadRequest(e.Message);
+        }
+        await using var agent = await DialAgentAsync(ctx, info, [Protocol]);
+        using var socket = await ctx.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
+        {
+            SubProtocol = protocol.Length == 0 ? null : protocol,
+            KeepAliveInterval = TimeSpan.FromSeconds(30),
+        });
+        await RelayAsync(() => new PortForwardWebSocketBridge(socket, agent.Stream, ports).RunAsync(ctx.RequestAborted));
     }
 
     /// <summary>
