@@ -1,12 +1,20 @@
 using Navarch.Api.Kinds;
+using Navarch.Api.Kinds.ConfigMap;
+using Navarch.Api.Kinds.ControllerRevision;
+using Navarch.Api.Kinds.CronJob;
+using Navarch.Api.Kinds.DaemonSet;
+using Navarch.Api.Kinds.Deployment;
 using Navarch.Api.Kinds.Endpoints;
 using Navarch.Api.Kinds.EndpointSlice;
 using Navarch.Api.Kinds.Event;
+using Navarch.Api.Kinds.Job;
 using Navarch.Api.Kinds.Lease;
 using Navarch.Api.Kinds.Namespace;
 using Navarch.Api.Kinds.Node;
 using Navarch.Api.Kinds.Pod;
+using Navarch.Api.Kinds.ReplicaSet;
 using Navarch.Api.Kinds.ReplicationController;
+using Navarch.Api.Kinds.Secret;
 using Navarch.Api.Kinds.Service;
 
 namespace Navarch.Api.Resources;
@@ -14,11 +22,17 @@ namespace Navarch.Api.Resources;
 /// <summary>Every resource the API server serves, in discovery order: one <see cref="KindDefinition"/> each.</summary>
 public static class ResourceCatalog
 {
-    /// <summary>The registration of every served kind; a new kind is one line here plus its folder under Kinds/.</summary>
+    /// <summary>
+    /// The registration of every served kind; a new kind is one line here plus its folder under Kinds/. Groups
+    /// appear in discovery in upstream's order (core, apps, batch, coordination, discovery).
+    /// </summary>
     public static IReadOnlyList<KindDefinition> Kinds { get; } =
     [
         new PodKind(), new ReplicationControllerKind(), new ServiceKind(), new EndpointsKind(), new NodeKind(),
-        new NamespaceKind(), new EventKind(), new LeaseKind(), new EndpointSliceKind(),
+        new NamespaceKind(), new EventKind(), new ConfigMapKind(), new SecretKind(),
+        new DeploymentKind(), new ReplicaSetKind(), new DaemonSetKind(), new ControllerRevisionKind(),
+        new JobKind(), new CronJobKind(),
+        new LeaseKind(), new EndpointSliceKind(),
     ];
 
     public static IReadOnlyList<ResourceType> All { get; } = Kinds.Select(k => k.Type).ToList();
@@ -32,6 +46,14 @@ public static class ResourceCatalog
     public static ResourceType Events { get; } = Of<EventKind>();
     public static ResourceType Leases { get; } = Of<LeaseKind>();
     public static ResourceType EndpointSlices { get; } = Of<EndpointSliceKind>();
+    public static ResourceType ConfigMaps { get; } = Of<ConfigMapKind>();
+    public static ResourceType Secrets { get; } = Of<SecretKind>();
+    public static ResourceType Deployments { get; } = Of<DeploymentKind>();
+    public static ResourceType ReplicaSets { get; } = Of<ReplicaSetKind>();
+    public static ResourceType DaemonSets { get; } = Of<DaemonSetKind>();
+    public static ResourceType ControllerRevisions { get; } = Of<ControllerRevisionKind>();
+    public static ResourceType Jobs { get; } = Of<JobKind>();
+    public static ResourceType CronJobs { get; } = Of<CronJobKind>();
 
     /// <summary>The API groups other than core, in discovery order, with their versions.</summary>
     public static IReadOnlyList<(string Group, string Version)> Groups { get; } =

@@ -115,10 +115,8 @@ public static class PatchMeta
         t[(typeof(V1PersistentVolumeClaimStatus), "conditions")] = MergeByType;
         t[(typeof(V1ComponentStatus), "conditions")] = MergeByType;
 
-        // apps/v1, batch/v1, autoscaling/v2, policy/v1
-        t[(typeof(V1DeploymentSpec), "strategy")] = new("retainKeys", null);
-        foreach (var status in new[] { typeof(V1DeploymentStatus), typeof(V1StatefulSetStatus), typeof(V1DaemonSetStatus),
-                     typeof(V1ReplicaSetStatus), typeof(V1JobStatus), typeof(V2HorizontalPodAutoscalerStatus), typeof(V1PodDisruptionBudgetStatus) })
+        // Kinds not served yet: apps/v1 StatefulSet, autoscaling/v2, policy/v1
+        foreach (var status in new[] { typeof(V1StatefulSetStatus), typeof(V2HorizontalPodAutoscalerStatus), typeof(V1PodDisruptionBudgetStatus) })
             t[(status, "conditions")] = MergeByType;
         t[(typeof(V1PodDisruptionBudgetSpec), "selector")] = new("replace", null);
 

@@ -23,7 +23,7 @@ public sealed class ObjectHandler(ObjectRegistry registry, TimeProvider time)
     public async Task CreateAsync(HttpContext ctx, RequestInfo info, QueryOptions q)
     {
         var warnings = new List<string>();
-        var node = RequestBody.ParseNode(await RequestBodyReader.ReadTextAsync(ctx.Request, ctx.RequestAborted), MediaTypes.IsYaml(MediaTypes.ContentType(ctx.Request)));
+        var node = await RequestBodyReader.ReadNodeAsync(ctx.Request, ctx.RequestAborted);
         var json = RequestBody.Check(info.Resource, node, q.FieldValidation, warnings);
         var created = await registry.CreateJsonAsync(info.Resource, info.Namespace, json, Options(ctx, q, null), ctx.RequestAborted);
         Responses.AddWarnings(ctx, warnings);
@@ -34,7 +34,7 @@ public sealed class ObjectHandler(ObjectRegistry registry, TimeProvider time)
     {
         var rt = info.Resource;
         var warnings = new List<string>();
-        var node = RequestBody.ParseNode(await RequestBodyReader.ReadTextAsync(ctx.Request, ctx.RequestAborted), MediaTypes.IsYaml(MediaTypes.ContentType(ctx.Request)));
+        var node = await RequestBodyReader.ReadNodeAsync(ctx.Request, ctx.RequestAborted);
         var wanted = RequestBody.Check(rt, node, q.FieldValidation, warnings);
         var strategy = registry.StrategyFor(rt);
         // A copy per attempt: the registry changes what it is given.

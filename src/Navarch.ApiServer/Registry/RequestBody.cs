@@ -5,6 +5,7 @@ using k8s;
 using k8s.Models;
 using Navarch.Api.Resources;
 using Navarch.Api.Patching;
+using Navarch.Api.Protobuf;
 using Navarch.Api.Schema;
 using Navarch.ApiServer.Storage;
 
@@ -18,6 +19,20 @@ public static class RequestBody
 {
     /// <summary>Upstream's limit on a request body (3 MiB).</summary>
     public const int MaxBytes = 3 * 1024 * 1024;
+
+    /// <summary>Decodes the protobuf encoding that kubectl 1.32+ typed clients send (<see cref="KubernetesProtobuf"/>)
+    /// into a JSON node; 400 when it can't.</summary>
+    public static JsonNode ParseProtobuf(ArraySegment<byte> bytes)
+    {
+        try
+        {
+            return KubernetesProtobuf.Decode(bytes);
+        }
+        catch (Exception e) when (e is ProtoException or JsonException)
+        {
+            throw ApiException.BadRequest($"the body of the request could not be decoded: {e.Message}");
+        }
+    }
 
     /// <summary>Parses a JSON (or, when <paramref name="yaml"/>, YAML) body into a JSON node; 400 when it can't.</summary>
     public static JsonNode ParseNode(string text, bool yaml)
