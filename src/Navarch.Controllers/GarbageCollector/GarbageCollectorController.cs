@@ -4,7 +4,7 @@ using k8s.Models;
 using Microsoft.Extensions.Logging;
 using Navarch.Client.Informers;
 using Navarch.Client.Queue;
-using Navarch.Controllers.ReplicationManager;
+using Navarch.Controllers.PodControl;
 
 namespace Navarch.Controllers.GarbageCollector;
 
