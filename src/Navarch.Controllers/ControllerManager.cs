@@ -16,6 +16,7 @@ public static partial class ControllerManager
         ctx => new ReplicaSet.ReplicaSetController(ctx, new ReplicationManager.ReplicationControllerKind(ctx.Client, ctx.Informers.ReplicationControllers)),
         ctx => new ReplicaSet.ReplicaSetController(ctx, new ReplicaSet.ReplicaSetKind(ctx.Client, ctx.Informers.ReplicaSets)),
         ctx => new Deployment.DeploymentController(ctx),
+        ctx => new DaemonSet.DaemonSetController(ctx),
         ctx => new Job.JobController(ctx),
         ctx => new CronJob.CronJobController(ctx),
         ctx => new GarbageCollector.GarbageCollectorController(ctx),
