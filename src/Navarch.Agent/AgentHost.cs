@@ -48,8 +48,8 @@ public sealed class AgentShared(IKubernetes client, Informer<V1Pod> pods, Inform
     /// <summary>The shared parts of one agent: a pod informer restricted to its node (<c>spec.nodeName</c> field selector).</summary>
     public static AgentShared ForNode(IKubernetes client, string nodeName, TimeProvider time, ILoggerFactory loggers) => new(
         client,
-        new Informer<V1Pod>(ListWatches.Pods(client, $"spec.nodeName={nodeName}"), TimeSpan.FromMinutes(1), time, loggers.CreateLogger("Navarch.Agent.Pods")),
-        new Informer<V1Service>(ListWatches.Services(client), TimeSpan.Zero, time, loggers.CreateLogger("Navarch.Agent.Services")),
+        new Informer<V1Pod>(ListWatches.For<V1Pod>(client, $"spec.nodeName={nodeName}"), TimeSpan.FromMinutes(1), time, loggers.CreateLogger("Navarch.Agent.Pods")),
+        new Informer<V1Service>(ListWatches.For<V1Service>(client), TimeSpan.Zero, time, loggers.CreateLogger("Navarch.Agent.Services")),
         new HeartbeatWheel(time, loggers.CreateLogger<HeartbeatWheel>()),
         time,
         loggers);

@@ -54,7 +54,7 @@ internal static class ProxyWiring
         IProxier proxier = settings.Mode == ProxyMode.Userspace
             ? new UserspaceProxier(iptables, settings.Node, loggers.CreateLogger<UserspaceProxier>())
             : new IptablesProxier(iptables, settings.Node);
-        var slices = new Informer<V1EndpointSlice>(ListWatches.EndpointSlices(client), TimeSpan.Zero, TimeProvider.System, loggers.CreateLogger("Navarch.Proxy.EndpointSlices"));
+        var slices = new Informer<V1EndpointSlice>(ListWatches.For<V1EndpointSlice>(client), TimeSpan.Zero, TimeProvider.System, loggers.CreateLogger("Navarch.Proxy.EndpointSlices"));
         return new ServiceProxyRun(new ServiceProxy(services, slices, proxier, loggers.CreateLogger<ServiceProxy>()), slices);
     }
 

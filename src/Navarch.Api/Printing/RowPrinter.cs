@@ -28,6 +28,13 @@ internal abstract class RowPrinter
             ? "<none>"
             : string.Join(",", labels.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}"));
 
+    /// <summary>Upstream's metav1.FormatLabelSelector: the selector as text, or "&lt;none&gt;" when it selects by nothing.</summary>
+    protected static string FormatSelector(V1LabelSelector? selector)
+    {
+        var text = Selectors.LabelSelector.FromLabelSelector(selector).ToString();
+        return text.Length == 0 ? "<none>" : text;
+    }
+
     /// <summary>Upstream's layoutContainerCells: names and images, comma separated.</summary>
     protected static (string Names, string Images) ContainerCells(IEnumerable<V1Container>? containers)
     {

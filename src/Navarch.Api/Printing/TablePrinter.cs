@@ -11,21 +11,6 @@ namespace Navarch.Api.Printing;
 /// </summary>
 public static class TablePrinter
 {
-    private static readonly Dictionary<string, RowPrinter> Printers = new(StringComparer.Ordinal)
-    {
-        ["Pod"] = new PodRowPrinter(),
-        ["ReplicationController"] = new ReplicationControllerRowPrinter(),
-        ["Service"] = new ServiceRowPrinter(),
-        ["Endpoints"] = new EndpointsRowPrinter(),
-        ["Node"] = new NodeRowPrinter(),
-        ["Namespace"] = new NamespaceRowPrinter(),
-        ["Event"] = new EventRowPrinter(),
-        ["Lease"] = new LeaseRowPrinter(),
-        ["EndpointSlice"] = new EndpointSliceRowPrinter(),
-    };
-
-    private static readonly RowPrinter Default = new DefaultRowPrinter();
-
     /// <summary>The column definitions of a resource's table.</summary>
     public static IReadOnlyList<TableColumn> Columns(ResourceType rt) => PrinterFor(rt).Columns;
 
@@ -63,7 +48,7 @@ public static class TablePrinter
         };
     }
 
-    private static RowPrinter PrinterFor(ResourceType rt) => Printers.GetValueOrDefault(rt.Kind, Default);
+    private static RowPrinter PrinterFor(ResourceType rt) => rt.Definition.Printer;
 
     private static JsonArray ColumnsJson(IReadOnlyList<TableColumn> columns) =>
         new(columns.Select(c => (JsonNode)new JsonObject

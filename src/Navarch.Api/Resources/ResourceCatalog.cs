@@ -1,41 +1,59 @@
-using k8s.Models;
+using Navarch.Api.Kinds;
+using Navarch.Api.Kinds.ConfigMap;
+using Navarch.Api.Kinds.ControllerRevision;
+using Navarch.Api.Kinds.CronJob;
+using Navarch.Api.Kinds.DaemonSet;
+using Navarch.Api.Kinds.Deployment;
+using Navarch.Api.Kinds.Endpoints;
+using Navarch.Api.Kinds.EndpointSlice;
+using Navarch.Api.Kinds.Event;
+using Navarch.Api.Kinds.Job;
+using Navarch.Api.Kinds.Lease;
+using Navarch.Api.Kinds.Namespace;
+using Navarch.Api.Kinds.Node;
+using Navarch.Api.Kinds.Pod;
+using Navarch.Api.Kinds.ReplicaSet;
+using Navarch.Api.Kinds.ReplicationController;
+using Navarch.Api.Kinds.Secret;
+using Navarch.Api.Kinds.Service;
 
 namespace Navarch.Api.Resources;
 
-/// <summary>Every resource the API server serves, in discovery order.</summary>
+/// <summary>Every resource the API server serves, in discovery order: one <see cref="KindDefinition"/> each.</summary>
 public static class ResourceCatalog
 {
-    public static ResourceType Namespaces { get; } = ResourceType.Create<V1Namespace>(
-        "", "v1", "Namespace", "namespaces", namespaced: false, shortNames: ["ns"], subresources: ["status", "finalize"]);
+    /// <summary>
+    /// The registration of every served kind; a new kind is one line here plus its folder under Kinds/. Groups
+    /// appear in discovery in upstream's order (core, apps, batch, coordination, discovery).
+    /// </summary>
+    public static IReadOnlyList<KindDefinition> Kinds { get; } =
+    [
+        new PodKind(), new ReplicationControllerKind(), new ServiceKind(), new EndpointsKind(), new NodeKind(),
+        new NamespaceKind(), new EventKind(), new ConfigMapKind(), new SecretKind(),
+        new DeploymentKind(), new ReplicaSetKind(), new DaemonSetKind(), new ControllerRevisionKind(),
+        new JobKind(), new CronJobKind(),
+        new LeaseKind(), new EndpointSliceKind(),
+    ];
 
-    public static ResourceType Pods { get; } = ResourceType.Create<V1Pod>(
-        "", "v1", "Pod", "pods", namespaced: true, shortNames: ["po"], categories: ["all"],
-        subresources: ["status", "binding", "log", "exec", "attach", "portforward"]);
+    public static IReadOnlyList<ResourceType> All { get; } = Kinds.Select(k => k.Type).ToList();
 
-    public static ResourceType ReplicationControllers { get; } = ResourceType.Create<V1ReplicationController>(
-        "", "v1", "ReplicationController", "replicationcontrollers", namespaced: true, shortNames: ["rc"], categories: ["all"],
-        subresources: ["status", "scale"]);
-
-    public static ResourceType Services { get; } = ResourceType.Create<V1Service>(
-        "", "v1", "Service", "services", namespaced: true, shortNames: ["svc"], categories: ["all"], subresources: ["status"]);
-
-    public static ResourceType Endpoints { get; } = ResourceType.Create<V1Endpoints>(
-        "", "v1", "Endpoints", "endpoints", namespaced: true, shortNames: ["ep"]);
-
-    public static ResourceType Nodes { get; } = ResourceType.Create<V1Node>(
-        "", "v1", "Node", "nodes", namespaced: false, shortNames: ["no"], subresources: ["status"]);
-
-    public static ResourceType Events { get; } = ResourceType.Create<Corev1Event>(
-        "", "v1", "Event", "events", namespaced: true, shortNames: ["ev"]);
-
-    public static ResourceType Leases { get; } = ResourceType.Create<V1Lease>(
-        "coordination.k8s.io", "v1", "Lease", "leases", namespaced: true);
-
-    public static ResourceType EndpointSlices { get; } = ResourceType.Create<V1EndpointSlice>(
-        "discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", namespaced: true);
-
-    public static IReadOnlyList<ResourceType> All { get; } =
-        [Pods, ReplicationControllers, Services, Endpoints, Nodes, Namespaces, Events, Leases, EndpointSlices];
+    public static ResourceType Pods { get; } = Of<PodKind>();
+    public static ResourceType ReplicationControllers { get; } = Of<ReplicationControllerKind>();
+    public static ResourceType Services { get; } = Of<ServiceKind>();
+    public static ResourceType Endpoints { get; } = Of<EndpointsKind>();
+    public static ResourceType Nodes { get; } = Of<NodeKind>();
+    public static ResourceType Namespaces { get; } = Of<NamespaceKind>();
+    public static ResourceType Events { get; } = Of<EventKind>();
+    public static ResourceType Leases { get; } = Of<LeaseKind>();
+    public static ResourceType EndpointSlices { get; } = Of<EndpointSliceKind>();
+    public static ResourceType ConfigMaps { get; } = Of<ConfigMapKind>();
+    public static ResourceType Secrets { get; } = Of<SecretKind>();
+    public static ResourceType Deployments { get; } = Of<DeploymentKind>();
+    public static ResourceType ReplicaSets { get; } = Of<ReplicaSetKind>();
+    public static ResourceType DaemonSets { get; } = Of<DaemonSetKind>();
+    public static ResourceType ControllerRevisions { get; } = Of<ControllerRevisionKind>();
+    public static ResourceType Jobs { get; } = Of<JobKind>();
+    public static ResourceType CronJobs { get; } = Of<CronJobKind>();
 
     /// <summary>The API groups other than core, in discovery order, with their versions.</summary>
     public static IReadOnlyList<(string Group, string Version)> Groups { get; } =
@@ -46,4 +64,9 @@ public static class ResourceCatalog
 
     public static ResourceType? FindByKind(string apiVersion, string kind) =>
         All.FirstOrDefault(r => r.ApiVersion == apiVersion && r.Kind == kind);
+
+    /// <summary>The resource whose model is <paramref name="clrType"/> (e.g. <c>typeof(V1Pod)</c>), or null.</summary>
+    public static ResourceType? FindByModel(Type clrType) => All.FirstOrDefault(r => r.ClrType == clrType);
+
+    private static ResourceType Of<TKind>() where TKind : KindDefinition => Kinds.OfType<TKind>().Single().Type;
 }

@@ -43,6 +43,15 @@ public sealed class ResourceType
     /// <summary>Subresource names served under an object: "status", "scale", "binding", "log", "exec", "attach", "portforward".</summary>
     public IReadOnlyList<string> Subresources { get; }
 
+    /// <summary>The kind's behaviour (defaults, validation, printing, ...); set by the definition that owns this type.</summary>
+    public Kinds.KindDefinition Definition
+    {
+        get => _definition ?? throw new InvalidOperationException($"{this} has no kind definition");
+        internal set => _definition = value;
+    }
+
+    private Kinds.KindDefinition? _definition;
+
     /// <summary>"v1" for the core group, else "group/version".</summary>
     public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
 

@@ -10,13 +10,11 @@ namespace Navarch.Api.Schema;
 /// </summary>
 public static class PatchMeta
 {
-    private sealed record Entry(string? Strategy, string? MergeKey, string? ListType = null, string[]? MapKeys = null);
+    private static readonly PatchKey MergeByName = PatchKey.MergeByName;
+    private static readonly PatchKey MergeByType = PatchKey.MergeByType;
+    private static readonly PatchKey AtomicMap = PatchKey.AtomicMap;
 
-    private static readonly Entry MergeByName = new("merge", "name", "map", ["name"]);
-    private static readonly Entry MergeByType = new("merge", "type", "map", ["type"]);
-    private static readonly Entry AtomicMap = new(null, null, "atomic");
-
-    private static readonly Dictionary<(Type, string), Entry> Table = Build();
+    private static readonly IReadOnlyDictionary<(Type, string), PatchKey> Table = Build();
 
     /// <summary>Struct types upstream marks <c>+structType=atomic</c>: owned and replaced as a whole by apply.</summary>
     private static readonly HashSet<Type> AtomicStructs =
@@ -64,7 +62,7 @@ public static class PatchMeta
     /// </summary>
     public static bool IsAtomic(Type modelType, string jsonProperty)
     {
-        if (Table.TryGetValue((modelType, jsonProperty), out var e) && e == AtomicMap)
+        if (Table.TryGetValue((modelType, jsonProperty), out var e) && e == PatchKey.AtomicMap)
             return true;
         var type = ModelShape.PropertyType(modelType, jsonProperty);
         return type is not null && AtomicStructs.Contains(type);
@@ -73,9 +71,11 @@ public static class PatchMeta
     /// <summary>True when a struct type is marked <c>+structType=atomic</c> (used for list items and map values).</summary>
     public static bool IsAtomicStruct(Type? type) => type is not null && AtomicStructs.Contains(type);
 
-    private static Dictionary<(Type, string), Entry> Build()
+    /// <summary>The tags of the shared types (metadata, pod template) and of every served kind's own types.</summary>
+    private static IReadOnlyDictionary<(Type, string), PatchKey> Build()
     {
-        var t = new Dictionary<(Type, string), Entry>();
+        var table = new PatchKeyTable();
+        var t = table.Entries;
 
         // meta/v1 ObjectMeta
         t[(typeof(V1ObjectMeta), "finalizers")] = new("merge", null, "set");
@@ -111,28 +111,16 @@ public static class PatchMeta
         t[(typeof(V1PodStatus), "podIPs")] = new("merge", "ip", "map", ["ip"]);
         t[(typeof(V1PodStatus), "resourceClaimStatuses")] = new("merge,retainKeys", "name", "map", ["name"]);
 
-        // core/v1 ReplicationController, Service, ServiceAccount
-        t[(typeof(V1ReplicationControllerSpec), "selector")] = AtomicMap;
-        t[(typeof(V1ReplicationControllerStatus), "conditions")] = MergeByType;
-        t[(typeof(V1ServiceSpec), "ports")] = new("merge", "port", "map", ["port", "protocol"]);
-        t[(typeof(V1ServiceSpec), "selector")] = AtomicMap;
-        t[(typeof(V1ServiceStatus), "conditions")] = MergeByType;
         t[(typeof(V1ServiceAccount), "secrets")] = MergeByName;
-
-        // core/v1 Node (taints carry no strategy upstream: they are replaced), Namespace, PVC, ComponentStatus
-        t[(typeof(V1NodeSpec), "podCIDRs")] = new("merge", null, "set");
-        t[(typeof(V1NodeStatus), "conditions")] = MergeByType;
-        t[(typeof(V1NodeStatus), "addresses")] = MergeByType;
-        t[(typeof(V1NamespaceStatus), "conditions")] = MergeByType;
         t[(typeof(V1PersistentVolumeClaimStatus), "conditions")] = MergeByType;
         t[(typeof(V1ComponentStatus), "conditions")] = MergeByType;
 
-        // apps/v1, batch/v1, autoscaling/v2, policy/v1
-        t[(typeof(V1DeploymentSpec), "strategy")] = new("retainKeys", null);
-        foreach (var status in new[] { typeof(V1DeploymentStatus), typeof(V1StatefulSetStatus), typeof(V1DaemonSetStatus),
-                     typeof(V1ReplicaSetStatus), typeof(V1JobStatus), typeof(V2HorizontalPodAutoscalerStatus), typeof(V1PodDisruptionBudgetStatus) })
+        // Kinds not served yet: apps/v1 StatefulSet, autoscaling/v2, policy/v1
+        foreach (var status in new[] { typeof(V1StatefulSetStatus), typeof(V2HorizontalPodAutoscalerStatus), typeof(V1PodDisruptionBudgetStatus) })
             t[(status, "conditions")] = MergeByType;
         t[(typeof(V1PodDisruptionBudgetSpec), "selector")] = new("replace", null);
-        return t;
+
+        foreach (var kind in Resources.ResourceCatalog.Kinds) kind.DeclarePatchKeys(table);
+        return table.Entries;
     }
 }

@@ -11,21 +11,7 @@ public static class ObjectValidator
     public static IReadOnlyList<FieldError> ValidateCreate(ResourceType rt, IKubernetesObject<V1ObjectMeta> obj)
     {
         var errors = new List<FieldError>();
-        switch (obj)
-        {
-            case V1Pod pod: PodValidator.ValidateCreate(pod, errors); break;
-            case V1ReplicationController rc: ReplicationControllerValidator.Validate(rc, errors); break;
-            case V1Service svc: ServiceValidator.Validate(svc, errors); break;
-            case V1Node node: NodeValidator.Validate(node, errors); break;
-            case V1Namespace ns: NamespaceValidator.Validate(ns, errors); break;
-            case V1Endpoints ep: EndpointsValidator.Validate(ep, errors); break;
-            case Corev1Event ev: EventValidator.Validate(ev, errors); break;
-            case V1Lease lease: LeaseValidator.Validate(lease, errors); break;
-            case V1EndpointSlice slice: EndpointSliceValidator.Validate(slice, errors); break;
-            default:
-                MetadataValidator.ValidateObjectMeta(obj.Metadata, rt.Namespaced, NameRules.DnsSubdomain, "metadata", errors);
-                break;
-        }
+        rt.Definition.ValidateCreate(obj, errors);
         return errors;
     }
 
@@ -38,13 +24,7 @@ public static class ObjectValidator
         var errors = new List<FieldError>();
         MetadataValidator.ValidateObjectMetaUpdate(obj.Metadata, old.Metadata, "metadata", errors);
         errors.AddRange(ValidateCreate(rt, obj));
-        switch (obj, old)
-        {
-            case (V1Pod pod, V1Pod oldPod): PodValidator.ValidateUpdate(pod, oldPod, errors); break;
-            case (V1Service svc, V1Service oldSvc): ServiceValidator.ValidateUpdate(svc, oldSvc, errors); break;
-            case (V1Node node, V1Node oldNode): NodeValidator.ValidateUpdate(node, oldNode, errors); break;
-            case (V1EndpointSlice slice, V1EndpointSlice oldSlice): EndpointSliceValidator.ValidateUpdate(slice, oldSlice, errors); break;
-        }
+        rt.Definition.ValidateUpdate(obj, old, errors);
         return errors;
     }
 

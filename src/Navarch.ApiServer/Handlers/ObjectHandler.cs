@@ -22,7 +22,7 @@ public sealed class ObjectHandler(ObjectRegistry registry, TimeProvider time)
     public async Task CreateAsync(HttpContext ctx, RequestInfo info, QueryOptions q)
     {
         var warnings = new List<string>();
-        var node = RequestBody.ParseNode(await RequestBody.ReadTextAsync(ctx.Request, ctx.RequestAborted), MediaTypes.ContentType(ctx.Request));
+        var node = await RequestBody.ReadNodeAsync(ctx.Request, ctx.RequestAborted);
         var json = RequestBody.Check(info.Resource, node, q.FieldValidation, warnings);
         var created = await registry.CreateJsonAsync(info.Resource, info.Namespace, json, Options(ctx, q, null), ctx.RequestAborted);
         Responses.AddWarnings(ctx, warnings);
@@ -33,7 +33,7 @@ public sealed class ObjectHandler(ObjectRegistry registry, TimeProvider time)
     {
         var rt = info.Resource;
         var warnings = new List<string>();
-        var node = RequestBody.ParseNode(await RequestBody.ReadTextAsync(ctx.Request, ctx.RequestAborted), MediaTypes.ContentType(ctx.Request));
+        var node = await RequestBody.ReadNodeAsync(ctx.Request, ctx.RequestAborted);
         var wanted = RequestBody.Check(rt, node, q.FieldValidation, warnings);
         var strategy = registry.StrategyFor(rt);
         // A copy per attempt: the registry changes what it is given.
@@ -48,9 +48,9 @@ public sealed class ObjectHandler(ObjectRegistry registry, TimeProvider time)
         var rt = info.Resource;
         var options = await ReadDeleteOptionsAsync(ctx, q);
         var result = await registry.DeleteAsync(rt, info.Namespace, info.Name!, options, q.DryRun, ctx.RequestAborted);
-        // Upstream answers with the object while it waits (graceful deletion, finalizers) and for pods and
-        // services (their stores set ReturnDeletedObject; clients decode a V1Pod/V1Service); otherwise with a Success Status.
-        if (!result.Deleted || rt == ResourceCatalog.Pods || rt == ResourceCatalog.Services)
+        // Upstream answers with the object while it waits (graceful deletion, finalizers) and for kinds whose
+        // stores set ReturnDeletedObject (clients decode a V1Pod/V1Service); otherwise with a Success Status.
+        if (!result.Deleted || rt.Definition.ReturnsDeletedObject)
         {
             await WriteObjectAsync(ctx, 200, rt, result.Object, q);
             return;

@@ -74,8 +74,6 @@ public sealed class ApiServerHost : IAsyncDisposable
         var (firstPort, lastPort) = options.ParseNodePortRange();
         services.AddSingleton(new ServiceAllocator(store, options.ServiceClusterIpRange, (firstPort, lastPort)));
         services.AddSingleton<ResourceStrategy, ServiceStrategy>();
-        services.AddSingleton<ResourceStrategy, ReplicationControllerStrategy>();
-        services.AddSingleton<ResourceStrategy, NodeStrategy>();
         services.AddSingleton<ObjectRegistry>();
         services.AddSingleton(new WatchOptions(options.MinRequestTimeoutSeconds, options.WatchBookmarkInterval));
         services.AddSingleton<ListHandler>();

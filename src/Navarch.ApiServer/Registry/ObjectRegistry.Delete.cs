@@ -15,7 +15,6 @@ public sealed partial class ObjectRegistry
 {
     public const string OrphanFinalizer = "orphan";
     public const string ForegroundFinalizer = "foregroundDeletion";
-    private const long DefaultGracePeriodSeconds = 30;
 
     /// <summary>
     /// Deletes as upstream does: preconditions, graceful deletion for pods bound to a node, finalizers
@@ -89,7 +88,7 @@ public sealed partial class ObjectRegistry
         }
         meta.Finalizers = finalizers.Count > 0 ? finalizers : null;
 
-        var grace = GracePeriodSeconds(obj, options);
+        var grace = rt.Definition.GracePeriodSeconds(obj, options);
         if (meta.DeletionTimestamp is not null)
         {
             // Already terminating: a delete may only shorten the grace period.
@@ -99,34 +98,15 @@ public sealed partial class ObjectRegistry
                 meta.DeletionTimestamp = TruncateToSeconds(_time.GetUtcNow().UtcDateTime.AddSeconds(grace));
                 changed = true;
             }
-            if (IsFinalized(obj) && (meta.DeletionGracePeriodSeconds ?? 0) == 0) return null;
+            if (rt.Definition.IsFinalized(obj) && (meta.DeletionGracePeriodSeconds ?? 0) == 0) return null;
             return (obj, changed);
         }
 
-        if (IsFinalized(obj) && grace == 0) return null;
+        if (rt.Definition.IsFinalized(obj) && grace == 0) return null;
         meta.DeletionGracePeriodSeconds = grace;
         meta.DeletionTimestamp = TruncateToSeconds(_time.GetUtcNow().UtcDateTime.AddSeconds(grace));
-        if (obj is V1Namespace ns)
-        {
-            ns.Status ??= new V1NamespaceStatus();
-            ns.Status.Phase = "Terminating";
-        }
+        rt.Definition.MarkTerminating(obj);
         return (obj, true);
-    }
-
-    /// <summary>True when nothing (metadata finalizers, or a namespace's spec finalizers) holds the object back.</summary>
-    internal static bool IsFinalized(IKubernetesObject<V1ObjectMeta> obj) =>
-        (obj.Metadata.Finalizers?.Count ?? 0) == 0 && (obj is not V1Namespace ns || (ns.Spec?.Finalizers?.Count ?? 0) == 0);
-
-    /// <summary>
-    /// Seconds a pod gets to stop: only pods bound to a node that have not finished wait; everything else
-    /// goes at once unless finalizers hold it.
-    /// </summary>
-    private static long GracePeriodSeconds(IKubernetesObject<V1ObjectMeta> obj, V1DeleteOptions options)
-    {
-        if (obj is not V1Pod pod) return 0;
-        if (string.IsNullOrEmpty(pod.Spec?.NodeName) || pod.Status?.Phase is "Succeeded" or "Failed") return 0;
-        return Math.Max(0, options.GracePeriodSeconds ?? pod.Spec?.TerminationGracePeriodSeconds ?? DefaultGracePeriodSeconds);
     }
 
     private bool HasDependents(string uid)

@@ -86,7 +86,7 @@ public sealed partial class ObjectRegistry
 
             var hookOld = strategy.HasWriteHooks ? ObjectCodec.DecodeJson(rt, current.Json) : current.Object;
             // The last finalizer is gone from an object being deleted: the update is its deletion.
-            if (updated.Metadata.DeletionTimestamp is not null && IsFinalized(updated) && (updated.Metadata.DeletionGracePeriodSeconds ?? 0) == 0)
+            if (updated.Metadata.DeletionTimestamp is not null && rt.Definition.IsFinalized(updated) && (updated.Metadata.DeletionGracePeriodSeconds ?? 0) == 0)
             {
                 if (options.DryRun) return new WriteResult(updated, null, false);
                 try

@@ -6,9 +6,9 @@ using Navarch.Api.Resources;
 namespace Navarch.ApiServer.Registry;
 
 /// <summary>
-/// What differs between kinds when objects are written: which part a subresource may change, when
-/// generation moves, and the side effects (allocations) of create, update and delete. The default suits
-/// kinds with no status subresource.
+/// How objects of a kind are written: which part a subresource may change, and the side effects (allocations)
+/// of create, update and delete. Kind behaviour without I/O (generation, defaults, validation) comes from the
+/// kind's definition (<see cref="Api.Kinds.KindDefinition"/>); a subclass exists only for kinds with write hooks.
 /// </summary>
 public class ResourceStrategy(ResourceType type)
 {
@@ -18,7 +18,7 @@ public class ResourceStrategy(ResourceType type)
     public bool HasStatusSubresource => Type.HasSubresource("status");
 
     /// <summary>True when spec changes bump <c>metadata.generation</c>.</summary>
-    public virtual bool TracksGeneration => false;
+    public bool TracksGeneration => Type.Definition.TracksGeneration;
 
     /// <summary>Whether an update without a resourceVersion is allowed (upstream's AllowUnconditionalUpdate).</summary>
     public virtual bool AllowUnconditionalUpdate => true;
@@ -35,7 +35,7 @@ public class ResourceStrategy(ResourceType type)
     /// <summary>Resets what a client may not set on create (status for kinds with a status subresource), on the request's JSON.</summary>
     public virtual void PrepareForCreate(JsonObject json)
     {
-        if (HasStatusSubresource) json.Remove("status");
+        if (HasStatusSubresource && !Type.Definition.KeepsStatusOnCreate) json.Remove("status");
     }
 
     /// <summary>

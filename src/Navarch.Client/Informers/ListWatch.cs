@@ -1,5 +1,6 @@
 using k8s;
 using k8s.Models;
+using Navarch.Api.Resources;
 
 namespace Navarch.Client.Informers;
 
@@ -11,81 +12,44 @@ public sealed record ListWatch<T>(
     Func<string, CancellationToken, IAsyncEnumerable<(WatchEventType Type, T Object)>> Watch)
     where T : IKubernetesObject<V1ObjectMeta>;
 
-/// <summary>List-watch pairs for the resources Navarch's loops use, over the official client.</summary>
+/// <summary>The list-watch pair of any served resource, over the official client's generic (custom object) calls.</summary>
 public static class ListWatches
 {
     // The server ends a watch after this; the informer then watches again from where it was.
     private const int WatchTimeoutSeconds = 300;
 
-    public static ListWatch<V1Pod> Pods(IKubernetes client, string? fieldSelector = null) => new(
-        async ct =>
-        {
-            var l = await client.CoreV1.ListPodForAllNamespacesAsync(fieldSelector: fieldSelector, cancellationToken: ct);
-            return (l.Items.ToList(), l.Metadata.ResourceVersion);
-        },
-        (rv, ct) => client.CoreV1.WatchListPodForAllNamespacesAsync(fieldSelector: fieldSelector, resourceVersion: rv,
-            allowWatchBookmarks: true, timeoutSeconds: WatchTimeoutSeconds, cancellationToken: ct));
+    /// <summary>
+    /// Lists and watches every object of <typeparamref name="T"/> (any namespace), optionally narrowed by a field
+    /// selector. The resource is the one <see cref="ResourceCatalog"/> serves for the model; the core group goes
+    /// through <c>/apis//v1</c>, which the server reads as <c>/api/v1</c>.
+    /// </summary>
+    public static ListWatch<T> For<T>(IKubernetes client, string? fieldSelector = null)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        var rt = ResourceCatalog.FindByModel(typeof(T))
+            ?? throw new ArgumentException($"{typeof(T).Name} is not the model of a served resource", nameof(T));
+#pragma warning disable CS0618 // the suggested replacement (WatchListClusterCustomObjectAsync) yields untyped objects
+        return new(
+            async ct =>
+            {
+                var l = await client.CustomObjects.ListClusterCustomObjectAsync<ObjectList<T>>(
+                    rt.Group, rt.Version, rt.Plural, fieldSelector: fieldSelector, cancellationToken: ct);
+                return (l.Items, l.Metadata?.ResourceVersion ?? "");
+            },
+            (rv, ct) => client.CustomObjects.ListClusterCustomObjectWithHttpMessagesAsync<ObjectList<T>>(
+                    rt.Group, rt.Version, rt.Plural, allowWatchBookmarks: true, fieldSelector: fieldSelector, resourceVersion: rv,
+                    timeoutSeconds: WatchTimeoutSeconds, watch: true, cancellationToken: ct)
+                .WatchAsync<T, ObjectList<T>>(cancellationToken: ct));
+#pragma warning restore CS0618
+    }
 
-    public static ListWatch<V1Node> Nodes(IKubernetes client) => new(
-        async ct =>
-        {
-            var l = await client.CoreV1.ListNodeAsync(cancellationToken: ct);
-            return (l.Items.ToList(), l.Metadata.ResourceVersion);
-        },
-        (rv, ct) => client.CoreV1.WatchListNodeAsync(resourceVersion: rv, allowWatchBookmarks: true,
-            timeoutSeconds: WatchTimeoutSeconds, cancellationToken: ct));
+    /// <summary>A list of any kind as the API sends it (<c>metadata</c> and <c>items</c>).</summary>
+    private sealed class ObjectList<T>
+    {
+        [System.Text.Json.Serialization.JsonPropertyName("metadata")]
+        public V1ListMeta? Metadata { get; set; }
 
-    public static ListWatch<V1Service> Services(IKubernetes client) => new(
-        async ct =>
-        {
-            var l = await client.CoreV1.ListServiceForAllNamespacesAsync(cancellationToken: ct);
-            return (l.Items.ToList(), l.Metadata.ResourceVersion);
-        },
-        (rv, ct) => client.CoreV1.WatchListServiceForAllNamespacesAsync(resourceVersion: rv, allowWatchBookmarks: true,
-            timeoutSeconds: WatchTimeoutSeconds, cancellationToken: ct));
-
-    public static ListWatch<V1Endpoints> Endpoints(IKubernetes client) => new(
-        async ct =>
-        {
-            var l = await client.CoreV1.ListEndpointsForAllNamespacesAsync(cancellationToken: ct);
-            return (l.Items.ToList(), l.Metadata.ResourceVersion);
-        },
-        (rv, ct) => client.CoreV1.WatchListEndpointsForAllNamespacesAsync(resourceVersion: rv, allowWatchBookmarks: true,
-            timeoutSeconds: WatchTimeoutSeconds, cancellationToken: ct));
-
-    public static ListWatch<V1ReplicationController> ReplicationControllers(IKubernetes client) => new(
-        async ct =>
-        {
-            var l = await client.CoreV1.ListReplicationControllerForAllNamespacesAsync(cancellationToken: ct);
-            return (l.Items.ToList(), l.Metadata.ResourceVersion);
-        },
-        (rv, ct) => client.CoreV1.WatchListReplicationControllerForAllNamespacesAsync(resourceVersion: rv, allowWatchBookmarks: true,
-            timeoutSeconds: WatchTimeoutSeconds, cancellationToken: ct));
-
-    public static ListWatch<V1Namespace> Namespaces(IKubernetes client) => new(
-        async ct =>
-        {
-            var l = await client.CoreV1.ListNamespaceAsync(cancellationToken: ct);
-            return (l.Items.ToList(), l.Metadata.ResourceVersion);
-        },
-        (rv, ct) => client.CoreV1.WatchListNamespaceAsync(resourceVersion: rv, allowWatchBookmarks: true,
-            timeoutSeconds: WatchTimeoutSeconds, cancellationToken: ct));
-
-    public static ListWatch<V1EndpointSlice> EndpointSlices(IKubernetes client) => new(
-        async ct =>
-        {
-            var l = await client.DiscoveryV1.ListEndpointSliceForAllNamespacesAsync(cancellationToken: ct);
-            return (l.Items.ToList(), l.Metadata.ResourceVersion);
-        },
-        (rv, ct) => client.DiscoveryV1.WatchListEndpointSliceForAllNamespacesAsync(resourceVersion: rv, allowWatchBookmarks: true,
-            timeoutSeconds: WatchTimeoutSeconds, cancellationToken: ct));
-
-    public static ListWatch<V1Lease> Leases(IKubernetes client) => new(
-        async ct =>
-        {
-            var l = await client.CoordinationV1.ListLeaseForAllNamespacesAsync(cancellationToken: ct);
-            return (l.Items.ToList(), l.Metadata.ResourceVersion);
-        },
-        (rv, ct) => client.CoordinationV1.WatchListLeaseForAllNamespacesAsync(resourceVersion: rv, allowWatchBookmarks: true,
-            timeoutSeconds: WatchTimeoutSeconds, cancellationToken: ct));
+        [System.Text.Json.Serialization.JsonPropertyName("items")]
+        public List<T> Items { get; set; } = [];
+    }
 }

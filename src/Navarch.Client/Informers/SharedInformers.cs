@@ -20,14 +20,17 @@ public sealed partial class SharedInformers(IKubernetes client, TimeSpan? resync
 
     public IKubernetes Client => client;
 
-    public Informer<V1Pod> Pods => Get(() => ListWatches.Pods(client));
-    public Informer<V1Node> Nodes => Get(() => ListWatches.Nodes(client));
-    public Informer<V1Service> Services => Get(() => ListWatches.Services(client));
-    public Informer<V1Endpoints> Endpoints => Get(() => ListWatches.Endpoints(client));
-    public Informer<V1ReplicationController> ReplicationControllers => Get(() => ListWatches.ReplicationControllers(client));
-    public Informer<V1Namespace> Namespaces => Get(() => ListWatches.Namespaces(client));
-    public Informer<V1EndpointSlice> EndpointSlices => Get(() => ListWatches.EndpointSlices(client));
-    public Informer<V1Lease> Leases => Get(() => ListWatches.Leases(client));
+    public Informer<V1Pod> Pods => For<V1Pod>();
+    public Informer<V1Node> Nodes => For<V1Node>();
+    public Informer<V1Service> Services => For<V1Service>();
+    public Informer<V1Endpoints> Endpoints => For<V1Endpoints>();
+    public Informer<V1ReplicationController> ReplicationControllers => For<V1ReplicationController>();
+    public Informer<V1Namespace> Namespaces => For<V1Namespace>();
+    public Informer<V1EndpointSlice> EndpointSlices => For<V1EndpointSlice>();
+    public Informer<V1Lease> Leases => For<V1Lease>();
+
+    /// <summary>The shared informer of any served resource's model (e.g. <c>V1Deployment</c>); ask before <see cref="StartAsync"/>.</summary>
+    public Informer<T> For<T>() where T : class, IKubernetesObject<V1ObjectMeta> => Get(() => ListWatches.For<T>(client));
 
     /// <summary>Runs every informer asked for so far until <paramref name="ct"/> ends; returns at once.</summary>
     public Task StartAsync(CancellationToken ct)

@@ -2,6 +2,7 @@ using Navarch.Client;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
+using Navarch.Api.Resources;
 using Navarch.Client.Informers;
 using Navarch.Client.Queue;
 using Navarch.Controllers.PodControl;
@@ -12,7 +13,7 @@ namespace Navarch.Controllers.GarbageCollector;
 /// The garbage collector (upstream's pkg/controller/garbagecollector): deletes objects whose owners are all
 /// gone (background), deletes the blocking dependents of owners deleted in the foreground and then lets the
 /// owner go, and strips the owner reference from the dependents of owners deleted with orphaning. It watches
-/// pods, ReplicationControllers, services, endpoints and endpointslices; owners of other kinds are read live.
+/// every namespaced kind the catalog serves (see <see cref="Watched"/>); owners of other kinds are read live.
 /// </summary>
 public sealed partial class GarbageCollectorController : Controller, IControllerLoop
 {
@@ -34,12 +35,22 @@ public sealed partial class GarbageCollectorController : Controller, IController
         _objects = new DynamicObjects(ctx.Client, ctx.Time);
         _workers = ctx.Options.ConcurrentSyncs;
         _log = ctx.Loggers.CreateLogger<GarbageCollectorController>();
-        Watch(ctx.Informers.Pods, "v1", "Pod");
-        Watch(ctx.Informers.ReplicationControllers, "v1", "ReplicationController");
-        Watch(ctx.Informers.Services, "v1", "Service");
-        Watch(ctx.Informers.Endpoints, "v1", "Endpoints");
-        Watch(ctx.Informers.EndpointSlices, "discovery.k8s.io/v1", "EndpointSlice");
+        foreach (var rt in ResourceCatalog.All.Where(Watched))
+            WatchKindMethod.MakeGenericMethod(rt.ClrType).Invoke(this, [ctx.Informers, rt.ApiVersion, rt.Kind]);
     }
+
+    private static readonly System.Reflection.MethodInfo WatchKindMethod =
+        typeof(GarbageCollectorController).GetMethod(nameof(WatchKind), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!;
+
+    /// <summary>
+    /// Every namespaced kind but events and leases (upstream ignores events; leases change every few seconds and
+    /// own nothing); cluster-scoped owners (nodes, namespaces) are read live when a dependent names one.
+    /// </summary>
+    private static bool Watched(ResourceType rt) =>
+        rt.Namespaced && rt != ResourceCatalog.Events && rt != ResourceCatalog.Leases;
+
+    private void WatchKind<T>(SharedInformers informers, string apiVersion, string kind) where T : class, IKubernetesObject<V1ObjectMeta> =>
+        Watch(informers.For<T>(), apiVersion, kind);
 
     /// <summary>The graph as the informers built it (for tests).</summary>
     internal OwnerGraph Graph => _graph;

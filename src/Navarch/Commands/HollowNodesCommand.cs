@@ -61,8 +61,8 @@ public static class HollowNodesCommand
         // One watch of all bound pods for every node: each node's loop picks its own by spec.nodeName.
         var shared = new AgentShared(
             client,
-            new Informer<V1Pod>(ListWatches.Pods(client), TimeSpan.Zero, time, loggers.CreateLogger("Navarch.Hollow.Pods")),
-            new Informer<V1Service>(ListWatches.Services(client), TimeSpan.Zero, time, loggers.CreateLogger("Navarch.Hollow.Services")),
+            new Informer<V1Pod>(ListWatches.For<V1Pod>(client), TimeSpan.Zero, time, loggers.CreateLogger("Navarch.Hollow.Pods")),
+            new Informer<V1Service>(ListWatches.For<V1Service>(client), TimeSpan.Zero, time, loggers.CreateLogger("Navarch.Hollow.Services")),
             new HeartbeatWheel(time, loggers.CreateLogger<HeartbeatWheel>()),
             time,
             loggers);

@@ -62,7 +62,7 @@ public class DiscoveryDocumentsTests
         var doc = DiscoveryDocuments.CoreResources();
         Assert.Equal("APIResourceList", (string)doc["kind"]!);
         Assert.Equal("v1", (string)doc["groupVersion"]!);
-        Assert.Equal(19, doc["resources"]!.AsArray().Count); // 7 resources + 12 subresources
+        Assert.Equal(21, doc["resources"]!.AsArray().Count); // 9 resources + 12 subresources
     }
 
     [Fact]
@@ -86,7 +86,7 @@ public class DiscoveryDocumentsTests
     public void Group_list_names_each_served_group_with_its_preferred_version()
     {
         var groups = DiscoveryDocuments.GroupList()["groups"]!.AsArray();
-        Assert.Equal(["coordination.k8s.io", "discovery.k8s.io"], groups.Select(g => (string)g!["name"]!));
+        Assert.Equal(["apps", "batch", "coordination.k8s.io", "discovery.k8s.io"], groups.Select(g => (string)g!["name"]!));
         foreach (var group in groups)
         {
             var gv = $"{group!["name"]}/v1";
@@ -115,7 +115,7 @@ public class DiscoveryDocumentsTests
     }
 
     [Theory]
-    [InlineData("apps", "v1")]
+    [InlineData("policy", "v1")]
     [InlineData("coordination.k8s.io", "v2")]
     [InlineData("", "v1")]
     public void Unknown_group_version_is_null(string group, string version)
