@@ -13,7 +13,12 @@ public static partial class ControllerManager
     /// <summary>The loops, in start order. Each controller adds its one line here.</summary>
     private static readonly IReadOnlyList<Func<ControllerContext, IControllerLoop>> Loops =
     [
-        ctx => new ReplicationManager.ReplicationManagerController(ctx),
+        ctx => new ReplicaSet.ReplicaSetController(ctx, new ReplicationManager.ReplicationControllerKind(ctx.Client, ctx.Informers.ReplicationControllers)),
+        ctx => new ReplicaSet.ReplicaSetController(ctx, new ReplicaSet.ReplicaSetKind(ctx.Client, ctx.Informers.ReplicaSets)),
+        ctx => new Deployment.DeploymentController(ctx),
+        ctx => new DaemonSet.DaemonSetController(ctx),
+        ctx => new Job.JobController(ctx),
+        ctx => new CronJob.CronJobController(ctx),
         ctx => new GarbageCollector.GarbageCollectorController(ctx),
         ctx => new Namespace.NamespaceController(ctx),
         ctx => new Endpoints.EndpointsController(ctx),

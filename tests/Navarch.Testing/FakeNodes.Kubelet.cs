@@ -103,27 +103,33 @@ public sealed partial class FakeNodes
     private async Task WriteRunningAsync(V1Pod pod, string node, string ip, CancellationToken ct)
     {
         var now = DateTime.UtcNow;
-        V1PodCondition C(string type) => new() { Type = type, Status = "True", LastTransitionTime = now };
+        var outcome = _options.PodOutcome(pod);
+        var ready = outcome == FakePodOutcome.Ready;
+        var finished = outcome is FakePodOutcome.Succeeded or FakePodOutcome.Failed;
+        V1PodCondition C(string type, bool holds = true) => new() { Type = type, Status = holds ? "True" : "False", LastTransitionTime = now };
         var status = new V1PodStatus
         {
-            Phase = "Running",
+            Phase = outcome switch { FakePodOutcome.Succeeded => "Succeeded", FakePodOutcome.Failed => "Failed", _ => "Running" },
             PodIP = ip,
             PodIPs = [new V1PodIP { Ip = ip }],
             HostIP = AddressOf(node),
             HostIPs = [new V1HostIP { Ip = AddressOf(node) }],
             StartTime = now,
             QosClass = pod.Status?.QosClass,
-            Conditions = [C("PodReadyToStartContainers"), C("Initialized"), C("Ready"), C("ContainersReady"), C("PodScheduled")],
+            Conditions = [C("PodReadyToStartContainers"), C("Initialized"), C("Ready", ready), C("ContainersReady", ready), C("PodScheduled")],
             ContainerStatuses = (pod.Spec?.Containers ?? []).Select(c => new V1ContainerStatus
             {
                 Name = c.Name,
                 Image = c.Image,
                 ImageID = $"fake://{c.Image}",
                 ContainerID = $"fake://{pod.Metadata.Uid}/{c.Name}",
-                Ready = true,
-                Started = true,
+                Ready = ready,
+                Started = !finished,
                 RestartCount = 0,
-                State = new V1ContainerState { Running = new V1ContainerStateRunning { StartedAt = now } },
+                State = finished
+                    ? new V1ContainerState { Terminated = new V1ContainerStateTerminated { ExitCode = outcome == FakePodOutcome.Succeeded ? 0 : 1, StartedAt = now, FinishedAt = now,
+                        Reason = outcome == FakePodOutcome.Succeeded ? "Completed" : "Error" } }
+                    : new V1ContainerState { Running = new V1ContainerStateRunning { StartedAt = now } },
             }).ToList(),
         };
         var body = KubernetesJson.Serialize(new { metadata = new { uid = pod.Metadata.Uid }, status });

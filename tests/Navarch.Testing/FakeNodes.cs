@@ -22,6 +22,21 @@ public sealed record FakeNodeOptions
     public int FirstAddress { get; init; } = 201;
     /// <summary>Whether the stand-in kubelet runs pods bound to these nodes.</summary>
     public bool RunKubelet { get; init; } = true;
+    /// <summary>What becomes of each pod the stand-in kubelet runs (default: Running and Ready).</summary>
+    public Func<V1Pod, FakePodOutcome> PodOutcome { get; init; } = _ => FakePodOutcome.Ready;
+}
+
+/// <summary>What the stand-in kubelet makes of a pod.</summary>
+public enum FakePodOutcome
+{
+    /// <summary>Running, every container ready.</summary>
+    Ready,
+    /// <summary>Running but never ready (an image that cannot start serving).</summary>
+    NeverReady,
+    /// <summary>Its containers exit 0: phase Succeeded.</summary>
+    Succeeded,
+    /// <summary>Its containers exit 1: phase Failed.</summary>
+    Failed,
 }
 
 /// <summary>

@@ -10,7 +10,7 @@ namespace Navarch.Client.Informers;
 /// One informer per resource type, shared by every loop of a process, so each type is listed and watched
 /// once. Ask for the informers you need, add handlers, then <see cref="StartAsync"/>.
 /// </summary>
-public sealed class SharedInformers(IKubernetes client, TimeSpan? resync = null, TimeProvider? time = null, ILoggerFactory? loggers = null)
+public sealed partial class SharedInformers(IKubernetes client, TimeSpan? resync = null, TimeProvider? time = null, ILoggerFactory? loggers = null)
 {
     private readonly ConcurrentDictionary<Type, object> _informers = new();
     private readonly List<Func<CancellationToken, Task>> _runs = [];

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 using Navarch.Api.Resources;
 using Navarch.Client.Informers;
 using Navarch.Client.Queue;
-using Navarch.Controllers.ReplicationManager;
+using Navarch.Controllers.PodControl;
 
 namespace Navarch.Controllers.GarbageCollector;
 

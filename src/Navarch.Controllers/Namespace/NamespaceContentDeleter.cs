@@ -2,7 +2,7 @@ using Navarch.Client;
 using k8s;
 using k8s.Models;
 using Navarch.Controllers.GarbageCollector;
-using Navarch.Controllers.ReplicationManager;
+using Navarch.Controllers.PodControl;
 
 namespace Navarch.Controllers.Namespace;
 

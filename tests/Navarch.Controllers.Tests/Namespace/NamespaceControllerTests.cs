@@ -1,7 +1,7 @@
 using Navarch.Client;
 using k8s;
 using k8s.Models;
-using Navarch.Controllers.ReplicationManager;
+using Navarch.Controllers.PodControl;
 using Navarch.Controllers.Tests.ReplicationManager;
 using Navarch.Testing;
 

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
-using Navarch.Controllers.ReplicationManager;
+using Navarch.Controllers.PodControl;
 
 namespace Navarch.Controllers.Tests.ReplicationManager;
 

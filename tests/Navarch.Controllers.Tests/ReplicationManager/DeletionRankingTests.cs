@@ -1,5 +1,5 @@
 using k8s.Models;
-using Navarch.Controllers.ReplicationManager;
+using Navarch.Controllers.PodControl;
 using static Navarch.Controllers.Tests.ReplicationManager.Pods;
 
 namespace Navarch.Controllers.Tests.ReplicationManager;

@@ -1,5 +1,5 @@
 using k8s.Models;
-using Navarch.Controllers.ReplicationManager;
+using Navarch.Controllers.PodControl;
 
 namespace Navarch.Controllers.Tests.ReplicationManager;
 
@@ -8,18 +8,19 @@ internal static class Pods
 {
     public static readonly DateTime Now = new(2026, 11, 1, 12, 0, 0, DateTimeKind.Utc);
 
-    public static V1ReplicationController Rc(int replicas = 2, string uid = "rc-uid", bool deleting = false, int minReady = 0) => new()
+    /// <summary>The seed's RC as the replica controller sees it (a ReplicaSet view).</summary>
+    public static V1ReplicaSet Rc(int replicas = 2, string uid = "rc-uid", bool deleting = false, int minReady = 0, V1LabelSelector? selector = null) => new()
     {
         Metadata = new V1ObjectMeta
         {
             Name = "nginx-controller", NamespaceProperty = "default", Uid = uid, Generation = 3,
             DeletionTimestamp = deleting ? Now : null,
         },
-        Spec = new V1ReplicationControllerSpec
+        Spec = new V1ReplicaSetSpec
         {
             Replicas = replicas,
             MinReadySeconds = minReady,
-            Selector = new Dictionary<string, string> { ["name"] = "nginx" },
+            Selector = selector ?? new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["name"] = "nginx" } },
             Template = new V1PodTemplateSpec
             {
                 Metadata = new V1ObjectMeta { Labels = new Dictionary<string, string> { ["name"] = "nginx", ["tier"] = "web" } },

@@ -1,5 +1,6 @@
 using k8s.Models;
-using Navarch.Controllers.ReplicationManager;
+using Navarch.Controllers.PodControl;
+using Navarch.Controllers.ReplicaSet;
 using static Navarch.Controllers.Tests.ReplicationManager.Pods;
 
 namespace Navarch.Controllers.Tests.ReplicationManager;
@@ -23,6 +24,27 @@ public sealed class ReplicaDecisionsTests
         Assert.Equal(["owned"], claim.Owned.Select(p => p.Metadata.Name));
         Assert.Equal(["orphan"], claim.Adopt.Select(p => p.Metadata.Name));
         Assert.Equal(["relabelled"], claim.Release.Select(p => p.Metadata.Name));
+    }
+
+    [Fact]
+    public void Set_based_selectors_claim_by_expression()
+    {
+        var selector = new V1LabelSelector
+        {
+            MatchExpressions = [new V1LabelSelectorRequirement { Key = "tier", OperatorProperty = "In", Values = ["web", "edge"] }],
+        };
+        var claim = ReplicaDecisions.Claim(Rc(selector: selector),
+            [Pod("web", owner: null), Pod("edge", owner: null, labels: "tier=edge"), Pod("db", owner: null, labels: "tier=db"), Pod("owned-db", labels: "tier=db")]);
+        Assert.Equal(["web", "edge"], claim.Adopt.Select(p => p.Metadata.Name));
+        Assert.Equal(["owned-db"], claim.Release.Select(p => p.Metadata.Name));
+    }
+
+    [Fact]
+    public void An_empty_selector_claims_nothing()
+    {
+        var claim = ReplicaDecisions.Claim(Rc(selector: new V1LabelSelector()), [Pod("owned"), Pod("orphan", owner: null)]);
+        Assert.Empty(claim.Owned);
+        Assert.Empty(claim.Adopt);
     }
 
     [Fact]
@@ -87,17 +109,18 @@ public sealed class ReplicaDecisionsTests
     [Fact]
     public void SameStatus_ignores_unset_versus_zero()
     {
-        var a = new V1ReplicationControllerStatus { Replicas = 0, ObservedGeneration = 3 };
-        var b = new V1ReplicationControllerStatus { Replicas = 0, ReadyReplicas = 0, AvailableReplicas = 0, FullyLabeledReplicas = 0, ObservedGeneration = 3 };
+        var a = new V1ReplicaSetStatus { Replicas = 0, ObservedGeneration = 3 };
+        var b = new V1ReplicaSetStatus { Replicas = 0, ReadyReplicas = 0, AvailableReplicas = 0, FullyLabeledReplicas = 0, ObservedGeneration = 3 };
         Assert.True(ReplicaDecisions.SameStatus(a, b));
-        Assert.False(ReplicaDecisions.SameStatus(a, new V1ReplicationControllerStatus { Replicas = 1, ObservedGeneration = 3 }));
+        Assert.False(ReplicaDecisions.SameStatus(a, new V1ReplicaSetStatus { Replicas = 1, ObservedGeneration = 3 }));
         Assert.False(ReplicaDecisions.SameStatus(null, b));
     }
 
     [Fact]
     public void New_pods_carry_the_template_and_the_controller_reference()
     {
-        var pod = PodTemplate.NewPod(Rc());
+        var rc = Rc();
+        var pod = PodTemplate.NewPod(rc.Spec.Template, rc.Metadata, ControllerRefs.For("v1", "ReplicationController", rc.Metadata));
         Assert.Equal("nginx-controller-", pod.Metadata.GenerateName);
         Assert.Equal("nginx", pod.Metadata.Labels["name"]);
         var owner = Assert.Single(pod.Metadata.OwnerReferences);

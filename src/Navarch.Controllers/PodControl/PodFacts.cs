@@ -1,6 +1,6 @@
 using k8s.Models;
 
-namespace Navarch.Controllers.ReplicationManager;
+namespace Navarch.Controllers.PodControl;
 
 /// <summary>What controllers read off a pod's status: active, ready, available, restarts (upstream's podutil).</summary>
 public static class PodFacts
@@ -26,10 +26,6 @@ public static class PodFacts
 
     /// <summary>The highest restart count of the pod's containers.</summary>
     public static int MaxRestarts(V1Pod pod) => pod.Status?.ContainerStatuses?.Select(c => c.RestartCount).DefaultIfEmpty(0).Max() ?? 0;
-
-    /// <summary>The ownerReference with controller=true, if any.</summary>
-    public static V1OwnerReference? ControllerOf(k8s.IKubernetesObject<V1ObjectMeta> obj) =>
-        obj.Metadata.OwnerReferences?.FirstOrDefault(r => r.Controller == true);
 
     private static V1PodCondition? ReadyCondition(V1Pod pod) => pod.Status?.Conditions?.FirstOrDefault(c => c.Type == "Ready");
 }

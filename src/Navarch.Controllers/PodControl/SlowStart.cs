@@ -1,4 +1,4 @@
-namespace Navarch.Controllers.ReplicationManager;
+namespace Navarch.Controllers.PodControl;
 
 /// <summary>
 /// Upstream's slowStartBatch: run <c>count</c> calls in batches of 1, 2, 4, ... concurrently, and stop after the

@@ -1,7 +1,7 @@
 using System.Globalization;
 using k8s.Models;
 
-namespace Navarch.Controllers.ReplicationManager;
+namespace Navarch.Controllers.PodControl;
 
 /// <summary>
 /// Which pods a controller gives up first when it scales down, in upstream's ActivePodsWithRanks order:

@@ -1,4 +1,4 @@
-namespace Navarch.Controllers.ReplicationManager;
+namespace Navarch.Controllers.PodControl;
 
 /// <summary>
 /// Upstream's (UID-tracking) ControllerExpectations: the creates and deletes a controller has asked for and
