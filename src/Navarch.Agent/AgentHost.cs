@@ -138,12 +138,14 @@ public sealed class AgentHost
             _options.CgroupRoot,
             ReadNodeDns(_options.ResolvConfPath),
             Node.RuntimeVersion?.Name ?? "unknown",
-            _options.OrphanGracePeriod);
+            _options.OrphanGracePeriod,
+            _options.ClusterDns);
         var restarts = new ContainerBackOff(_options.BackOffInitial, _options.BackOffMax, time);
         var pulls = new ContainerBackOff(_options.BackOffInitial, _options.BackOffMax, time);
         var images = new ImagePuller(_runtime, events, pulls, _options.OfflineImages);
         var volumes = new PodVolumes(_options.PodVolumeDirectory);
-        var starter = new ContainerStarter(_runtime, images, volumes, events, () => _shared.Services.List(), settings);
+        var hosts = new PodHostsFile(_options.PodVolumeDirectory, _options.ClusterDns?.Domain ?? ClusterDnsSettings.DefaultDomain);
+        var starter = new ContainerStarter(_runtime, images, volumes, events, () => _shared.Services.List(), settings, hosts);
         var actions = new PodActions(starter, new PodTerminator(_runtime, events, SharedHttp), new PodStatusWriter(_shared.Client), events, volumes);
         return new PodSyncer(_shared.Client, _runtime, actions, _probes, restarts, settings, time, _shared.Loggers.CreateLogger<PodSyncer>());
     }

@@ -60,8 +60,11 @@ public sealed class AgentOptions
     /// </summary>
     public bool OfflineImages { get; init; } = true;
 
-    /// <summary>The resolv.conf whose name servers pods with dnsPolicy Default (and ClusterFirst, until cluster DNS exists) get.</summary>
+    /// <summary>The resolv.conf whose name servers pods with dnsPolicy Default (and ClusterFirst, without cluster DNS) get.</summary>
     public string ResolvConfPath { get; init; } = "/etc/resolv.conf";
+
+    /// <summary>The cluster DNS (<c>--cluster-dns</c>, <c>--cluster-domain</c>) ClusterFirst pods resolve through; null: none.</summary>
+    public Pods.ClusterDnsSettings? ClusterDns { get; init; }
 
     /// <summary>Cgroup under which pod cgroups go (<c>ROOT/podUID</c>), or empty for the runtime's default.</summary>
     public string CgroupRoot { get; init; } = "";

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using k8s;
 using k8s.Models;
+using Navarch.Dns.Hosting;
 using Navarch.Lab.Config;
 using Navarch.Lab.Host;
 
@@ -65,7 +66,8 @@ public sealed class LabUp(LabConfig config, LabOptions options, Action<string> p
         state.Server = ProcessRecord.Of(StartSelf(master.Namespace, Path.Combine(logs, "server.log"),
             "server", "--data-dir", LabLayout.ServerDir(state.DataDir), "--bind", master.Address, "--insecure-port", options.ApiPort.ToString(),
             "--service-cluster-ip-range", config.ServiceClusterIpRange.ToString(),
-            "--cluster-cidr", config.FlannelNet.ToString(), "--node-cidr-mask-size", LabConfigParser.NodeCidrMaskSize.ToString()));
+            "--cluster-cidr", config.FlannelNet.ToString(), "--node-cidr-mask-size", LabConfigParser.NodeCidrMaskSize.ToString(),
+            "--enable-cluster-dns"));
         state.Save();
         state.Forwarder = ProcessRecord.Of(StartSelf(null, Path.Combine(logs, "forwarder.log"),
             UpCommandNames.Forwarder, "--listen", options.HostPort.ToString(), "--netns", new NetworkNamespace(master.Namespace).Path,
@@ -80,7 +82,8 @@ public sealed class LabUp(LabConfig config, LabOptions options, Action<string> p
                 "agent", "--server", state.MasterUrl, "--node-name", node.Name, "--node-ip", node.Address,
                 "--runtime", "containerd", "--data-dir", node.DataDir,
                 // By default the seed's (2015) proxy: a relay port per service port, and the walkthrough's four chains.
-                "--proxy-mode", options.ProxyMode, "--cluster-cidr", config.FlannelNet.ToString()));
+                "--proxy-mode", options.ProxyMode, "--cluster-cidr", config.FlannelNet.ToString(),
+                "--cluster-dns", KubeDnsService.ClusterIpFor(config.ServiceClusterIpRange.ToString()).ToString()));
             state.Save();
         }
         var tarballs = await images;
@@ -90,7 +93,7 @@ public sealed class LabUp(LabConfig config, LabOptions options, Action<string> p
             await ImagePreloader.WaitForRuntimeAsync(node.Name, paths, () => node.Agent!.IsAlive, () => Tail(node.Agent!), options.ReadyTimeout, ct);
             await ImagePreloader.ImportAsync(paths, tarballs, ct);
         }));
-        Say("agents and containerds running; images nginx and pause imported on every node");
+        Say($"agents and containerds running; images nginx, pause and dnsutils imported on every node; cluster DNS at {KubeDnsService.ClusterIpFor(config.ServiceClusterIpRange.ToString())}");
     }
 
     private async Task WaitForApiAsync(LabState state, CancellationToken ct)

@@ -13,7 +13,7 @@ namespace Navarch.Lab.Tests;
 /// prefix, host port and data dir of its own, so it cannot clash with a user's cluster.
 /// </summary>
 [Trait("Category", "E2E")]
-public sealed class LabE2ETests
+public sealed partial class LabE2ETests
 {
     private static readonly TimeSpan Bound = TimeSpan.FromMinutes(3);
     private static readonly string SeedDir = Path.Combine(AppContext.BaseDirectory, "seed");
@@ -80,6 +80,7 @@ public sealed class LabE2ETests
             }
 
             await ServicesAreReachableAsync(server, client, state, proxyMode);
+            await ClusterDnsAnswersInPodsAsync(server, client, pods);
 
             var down = await NavarchAsync(["down", "--data-dir", dataDir], TimeSpan.FromSeconds(60));
             downDone = true;

@@ -46,14 +46,20 @@ public static class AgentCommand
         proxyMode.AcceptOnlyFromAmong("iptables", "userspace", "none");
         var clusterCidr = new Option<string?>("--cluster-cidr") { Description = "The pod network (e.g. 10.244.0.0/16): the proxy masquerades traffic to cluster IPs from outside it" };
         var cleanup = new Option<bool>("--cleanup") { Description = "Remove the service proxy's iptables rules (both modes) and exit" };
+        var clusterDns = new Option<string?>("--cluster-dns") { Description = "Comma-separated IPs of the cluster DNS (kube-dns's cluster IP) for pods with dnsPolicy ClusterFirst; none: they get the node's resolv.conf" };
+        var clusterDomain = new Option<string>("--cluster-domain") { Description = "The cluster's DNS domain, in pods' search path", DefaultValueFactory = _ => Pods.ClusterDnsSettings.DefaultDomain };
 
-        foreach (var option in new Option[] { server, nodeName, nodeIp, runtimeKind, endpoint, dataDir, port, podCidr, podCidrWait, cniConfDir, noServer, proxyMode, clusterCidr, cleanup })
+        foreach (var option in new Option[] { server, nodeName, nodeIp, runtimeKind, endpoint, dataDir, port, podCidr, podCidrWait, cniConfDir, noServer, proxyMode, clusterCidr, cleanup, clusterDns, clusterDomain })
             command.Options.Add(option);
         command.SetAction(async (result, ct) =>
         {
             if (result.GetValue(cleanup)) return await ProxyWiring.CleanupAsync(ct);
+            Pods.ClusterDnsSettings dns;
+            try { dns = Pods.ClusterDnsSettings.Parse(result.GetValue(clusterDns), result.GetValue(clusterDomain)); }
+            catch (ArgumentException e) { Console.Error.WriteLine($"navarch agent: {e.Message}"); return 2; }
             var options = new AgentOptions
             {
+                ClusterDns = dns.Servers.Count > 0 ? dns : null,
                 NodeName = result.GetValue(nodeName) ?? "",
                 NodeIp = result.GetValue(nodeIp) ?? "",
                 DataDir = Path.GetFullPath(result.GetValue(dataDir)!),

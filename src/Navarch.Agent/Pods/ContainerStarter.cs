@@ -11,7 +11,7 @@ namespace Navarch.Agent.Pods;
 /// <c>CreateContainerError</c>, <c>RunContainerError</c>, pull errors) rather than exceptions, except when the
 /// runtime is unreachable.
 /// </summary>
-public sealed class ContainerStarter(ICriRuntime runtime, ImagePuller images, PodVolumes volumes, EventRecorder events, Func<IEnumerable<V1Service>> services, PodSyncSettings settings)
+public sealed class ContainerStarter(ICriRuntime runtime, ImagePuller images, PodVolumes volumes, EventRecorder events, Func<IEnumerable<V1Service>> services, PodSyncSettings settings, PodHostsFile? hosts = null)
 {
     /// <summary>Starts <paramref name="container"/> as its <paramref name="restartCount"/>-th start in the sandbox; returns null on success or why it waits (and when to retry).</summary>
     public async Task<(WaitingReason Reason, TimeSpan Retry)?> StartAsync(V1Pod pod, V1Container container, int restartCount, string sandboxId, SandboxSpec sandbox, string podIp, CancellationToken ct)
@@ -23,6 +23,7 @@ public sealed class ContainerStarter(ICriRuntime runtime, ImagePuller images, Po
         try
         {
             mounts = volumes.MountsFor(pod, container);
+            if (hosts is not null) mounts = [.. mounts, .. hosts.MountFor(pod, container, podIp, sandbox.Hostname)];
         }
         catch (Exception e) when (e is VolumeException or IOException or UnauthorizedAccessException)
         {

@@ -10,6 +10,7 @@ namespace Navarch.Agent.Pods;
 /// <param name="NodeDns">The node's resolv.conf.</param>
 /// <param name="RuntimeName">The runtime's name, the prefix of container ids (<c>containerd</c>).</param>
 /// <param name="OrphanGracePeriod">Grace period for containers of pods gone from the API.</param>
+/// <param name="ClusterDns">The cluster DNS pods with dnsPolicy ClusterFirst use; null: none (they get the node's).</param>
 public sealed record PodSyncSettings(
     string NodeName,
     string NodeIp,
@@ -17,4 +18,5 @@ public sealed record PodSyncSettings(
     string CgroupRoot,
     DnsSpec NodeDns,
     string RuntimeName,
-    TimeSpan OrphanGracePeriod);
+    TimeSpan OrphanGracePeriod,
+    ClusterDnsSettings? ClusterDns = null);

@@ -203,7 +203,7 @@ public sealed partial class PodSyncer(
     }
 
     private SandboxSpec Spec(V1Pod pod, int attempt) =>
-        RuntimeSpecs.Sandbox(pod, attempt, settings.NodeDns, settings.LogRoot, settings.CgroupRoot);
+        RuntimeSpecs.Sandbox(pod, attempt, settings.NodeDns, settings.LogRoot, settings.CgroupRoot, settings.ClusterDns);
 
     private async Task StartAsync(SyncPass run, V1Container c, int restartCount, CancellationToken ct)
     {

@@ -28,7 +28,7 @@ public static class RuntimeSpecs
         string.IsNullOrEmpty(logRoot) ? "" : Path.Combine(logRoot, $"{podNamespace}_{podName}_{podUid}");
 
     /// <summary>The sandbox spec of <paramref name="pod"/>; the same pod and attempt always give an equal spec (so it can be rebuilt after a restart).</summary>
-    public static SandboxSpec Sandbox(V1Pod pod, int attempt, DnsSpec dns, string logRoot, string cgroupRoot)
+    public static SandboxSpec Sandbox(V1Pod pod, int attempt, DnsSpec dns, string logRoot, string cgroupRoot, ClusterDnsSettings? clusterDns = null)
     {
         var spec = pod.Spec;
         var hostname = string.IsNullOrEmpty(spec.Hostname) ? pod.Metadata.Name : spec.Hostname;
@@ -48,7 +48,7 @@ public static class RuntimeSpecs
             Attempt = attempt,
             Hostname = hostname,
             LogDirectory = LogDirectory(logRoot, pod),
-            Dns = PodDns.For(spec, dns),
+            Dns = PodDns.For(pod, dns, clusterDns),
             PortMappings = PortMappings(spec),
             Labels = labels,
             Annotations = annotations,

@@ -34,7 +34,7 @@ public sealed class ZoneResolver(ClusterIndex index)
     /// <summary>The answer to a question inside the zone (or a known reverse name).</summary>
     public ZoneAnswer Answer(DomainName name, RecordType type)
     {
-        if (ReverseAddress(name) is { } ip)
+        if (!IsAuthoritativeFor(name) && ReverseAddress(name) is { } ip)
         {
             var pointers = index.FindPointers(ip);
             if (pointers.IsEmpty) return NxDomain();

@@ -10,6 +10,10 @@ namespace Navarch.Dns.Serving;
 /// </summary>
 public sealed class UpstreamForwarder
 {
+    /// <summary>How long an ExternalName's target may take upstream: the client's resolver follows the CNAME itself
+    /// when the server adds nothing, so the CNAME is not held back for the whole forwarding deadline.</summary>
+    public static readonly TimeSpan ChaseDeadline = TimeSpan.FromMilliseconds(500);
+
     private readonly DnsClient? _client;
     private readonly TimeSpan _deadline;
 
@@ -23,11 +27,13 @@ public sealed class UpstreamForwarder
     }
 
     /// <summary>The upstream answer to <paramref name="question"/>, or null when no resolver answered in time.</summary>
-    public async Task<DnsMessage?> ForwardAsync(DnsQuestion question, CancellationToken ct)
+    public Task<DnsMessage?> ForwardAsync(DnsQuestion question, CancellationToken ct) => ForwardAsync(question, _deadline, ct);
+
+    private async Task<DnsMessage?> ForwardAsync(DnsQuestion question, TimeSpan within, CancellationToken ct)
     {
         if (_client is null) return null;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        deadline.CancelAfter(_deadline);
+        deadline.CancelAfter(within);
         try
         {
             var options = new DnsQueryOptions { IsRecursionDesired = true, IsEDnsEnabled = true };
@@ -41,7 +47,7 @@ public sealed class UpstreamForwarder
     /// <summary>Resolves a name to addresses upstream (an ExternalName's target), empty when it cannot.</summary>
     public async Task<IReadOnlyList<DnsRecordBase>> ChaseAsync(DomainName name, RecordType type, CancellationToken ct)
     {
-        var answer = await ForwardAsync(new DnsQuestion(name, type, RecordClass.INet), ct);
+        var answer = await ForwardAsync(new DnsQuestion(name, type, RecordClass.INet), ChaseDeadline < _deadline ? ChaseDeadline : _deadline, ct);
         return answer is { ReturnCode: ReturnCode.NoError } ? answer.AnswerRecords : [];
     }
 }

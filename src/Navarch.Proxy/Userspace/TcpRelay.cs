@@ -15,11 +15,11 @@ namespace Navarch.Proxy.Userspace;
 /// half-closes passed through; then both sockets are closed.
 /// </summary>
 /// <remarks>
-/// TCP only: upstream's userspace mode relayed UDP too (a socket per client with an idle timeout); Navarch's does not.
+/// TCP only: <see cref="UdpRelay"/> relays UDP ports.
 /// Each direction waits for data with a zero-byte receive and borrows a pooled 16 KiB buffer only while data is
 /// moving, so an idle relayed connection holds no buffer.
 /// </remarks>
-public sealed partial class TcpRelay : IAsyncDisposable
+public sealed partial class TcpRelay : IRelay
 {
     /// <summary>Upstream's <c>endpointDialTimeout</c>: one dial per entry, each a different endpoint when there is one.</summary>
     internal static readonly IReadOnlyList<TimeSpan> UpstreamDialTimeouts =

@@ -5,14 +5,15 @@ using Navarch.Proxy.ChangeTracking;
 namespace Navarch.Proxy.Userspace;
 
 /// <summary>
-/// The userspace mode (the seed's): a <see cref="TcpRelay"/> on a port of its own for every TCP service port, and the
+/// The userspace mode (the seed's): a <see cref="TcpRelay"/> (or <see cref="UdpRelay"/>) on a port of its own for every
+/// TCP (UDP) service port, and the
 /// four chains of <see cref="PortalRules"/> steering each cluster IP and node port to its relay. A relay keeps its port
 /// for as long as its service port exists, so established connections survive endpoint changes; the relays of removed
-/// service ports are closed after the rules stop pointing at them. UDP and SCTP ports are not proxied in this mode.
+/// service ports are closed after the rules stop pointing at them. SCTP ports are not proxied in this mode.
 /// </summary>
 public sealed partial class UserspaceProxier(IIptables iptables, ProxyNode node, ILogger log, TimeProvider? time = null) : IProxier
 {
-    private readonly Dictionary<string, (EndpointPicker Picker, TcpRelay Relay)> _relays = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (EndpointPicker Picker, IRelay Relay)> _relays = new(StringComparer.Ordinal);
     private bool _started;
 
     /// <summary>The relay port of each proxied service port, by <c>ns/svc:port/PROTOCOL</c> (for tests and logs).</summary>
@@ -26,7 +27,7 @@ public sealed partial class UserspaceProxier(IIptables iptables, ProxyNode node,
             _started = true;
         }
 
-        var proxied = ports.Where(p => p.Protocol == "TCP").ToList();
+        var proxied = ports.Where(p => p.Protocol is "TCP" or "UDP").ToList();
         var wanted = new List<(ServicePort Port, int ProxyPort)>();
         foreach (var port in proxied)
         {
@@ -37,7 +38,9 @@ public sealed partial class UserspaceProxier(IIptables iptables, ProxyNode node,
                 var picker = new EndpointPicker(port, time);
                 // Any address: REDIRECT sends packets to the address they arrived on (the bridge's for pods, eth0's
                 // for other nodes), and DNAT from OUTPUT to the node's address.
-                relay = (picker, TcpRelay.Start(IPAddress.Any, 0, picker, log));
+                relay = (picker, port.Protocol == "UDP"
+                    ? UdpRelay.Start(IPAddress.Any, 0, picker, log, time)
+                    : TcpRelay.Start(IPAddress.Any, 0, picker, log));
                 _relays[key] = relay;
                 LogOpened(log, port.Name, port.Protocol, relay.Relay.Port);
             }

@@ -100,15 +100,16 @@ public sealed class UserspaceProxierTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Udp_ports_get_no_relay_and_no_rules()
+    public async Task Udp_ports_get_a_relay_and_rules_of_their_own()
     {
         var service = SeedCluster.Service("kube-system", "dns", "192.168.3.10", SeedCluster.ServicePort("dns", 53, "UDP"), SeedCluster.ServicePort("dns-tcp", 53));
         var ports = ServicePortTable.Build([service], []);
 
         await _proxier.SyncAsync(ports, None);
 
-        Assert.Equal(["kube-system/dns:dns-tcp/TCP"], _proxier.ProxyPorts.Keys);
-        Assert.DoesNotContain("kube-system/dns:dns\"", _iptables.Restores[^1]);
+        Assert.Equal(["kube-system/dns:dns-tcp/TCP", "kube-system/dns:dns/UDP"], _proxier.ProxyPorts.Keys.Order(StringComparer.Ordinal));
+        Assert.Contains("kube-system/dns:dns\"", _iptables.Restores[^1]);
+        Assert.Contains("-p udp", _iptables.Restores[^1]);
         Assert.Contains("kube-system/dns:dns-tcp\"", _iptables.Restores[^1]);
     }
 
