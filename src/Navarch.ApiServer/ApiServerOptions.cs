@@ -12,6 +12,8 @@ public sealed class ApiServerOptions
     public int WatchCacheSize { get; set; } = 10_000;
     /// <summary>The store's backend and its own options (<c>--storage-backend</c>, <c>--etcd-*</c>, SQLite's compaction).</summary>
     public Navarch.Storage.StoreSettings Storage { get; set; } = new();
+    /// <summary>How long this server stays in the <c>kubernetes</c> endpoints without renewing (upstream: 15 s, renewed every 10 s).</summary>
+    public TimeSpan MasterLeaseTtl { get; set; } = TimeSpan.FromSeconds(15);
     public TimeSpan WatchBookmarkInterval { get; set; } = TimeSpan.FromMinutes(1);
     public double MinRequestTimeoutSeconds { get; set; } = 1800;
 
@@ -33,5 +35,6 @@ public sealed class ApiServerOptions
         catch (ArgumentException) { throw new ArgumentException($"--service-cluster-ip-range: \"{ServiceClusterIpRange}\" is not an IPv4 CIDR"); }
         ParseNodePortRange();
         if (WatchCacheSize < 1) throw new ArgumentException("--watch-cache-size must be at least 1");
+        if (MasterLeaseTtl < TimeSpan.FromSeconds(1)) throw new ArgumentException("--master-lease-ttl-seconds must be at least 1");
     }
 }

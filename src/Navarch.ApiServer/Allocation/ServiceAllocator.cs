@@ -39,8 +39,9 @@ public sealed class ServiceAllocator
     /// <summary>The first address of the range: the <c>kubernetes</c> service's.</summary>
     public string KubernetesServiceIp => FormatIp(_firstAddress);
 
-    /// <summary>Loads the allocations and drops those no service holds (left by a crash between allocation and create).</summary>
-    public async Task RepairAsync(IEnumerable<V1Service> services, CancellationToken ct)
+    /// <summary>Loads the allocations and, with <paramref name="releaseLeaks"/>, drops those no service holds (left by a crash
+    /// between allocation and create); only safe when no other API server can be mid-create.</summary>
+    public async Task RepairAsync(IEnumerable<V1Service> services, bool releaseLeaks, CancellationToken ct)
     {
         var ipsInUse = new HashSet<string>();
         var portsInUse = new HashSet<int>();
@@ -55,7 +56,7 @@ public sealed class ServiceAllocator
         {
             if (TryOffset(member, out var o))
             {
-                if (ipsInUse.Contains(member)) _ips.MarkUsed(o); else await _ips.ReleaseAsync(o, ct);
+                if (ipsInUse.Contains(member) || !releaseLeaks) _ips.MarkUsed(o); else await _ips.ReleaseAsync(o, ct);
             }
         }
         foreach (var member in (await _ports.LoadAsync(ct)).Keys)
@@ -63,7 +64,7 @@ public sealed class ServiceAllocator
             if (int.TryParse(member, out var port) && port >= NodePorts.First && port <= NodePorts.Last)
             {
                 var o = port - NodePorts.First;
-                if (portsInUse.Contains(port)) _ports.MarkUsed(o); else await _ports.ReleaseAsync(o, ct);
+                if (portsInUse.Contains(port) || !releaseLeaks) _ports.MarkUsed(o); else await _ports.ReleaseAsync(o, ct);
             }
         }
     }

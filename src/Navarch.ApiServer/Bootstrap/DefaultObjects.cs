@@ -7,7 +7,7 @@ namespace Navarch.ApiServer.Bootstrap;
 
 /// <summary>
 /// What every cluster has from its first start: the system namespaces and the <c>kubernetes</c> Service
-/// whose endpoints point at this API server (kept true at every start, as upstream's reconciler does).
+/// (whose endpoints <see cref="EndpointReconciler"/> keeps).
 /// </summary>
 public sealed class DefaultObjects(ObjectRegistry registry, ServiceAllocator allocator)
 {
@@ -34,38 +34,7 @@ public sealed class DefaultObjects(ObjectRegistry registry, ServiceAllocator all
                 SessionAffinity = "None",
             },
         }, ct);
-
-        var endpoints = new V1Endpoints
-        {
-            Metadata = new V1ObjectMeta
-            {
-                Name = "kubernetes",
-                Labels = new Dictionary<string, string> { ["endpointslice.kubernetes.io/skip-mirror"] = "true" },
-            },
-            Subsets = [new V1EndpointSubset
-            {
-                Addresses = [new V1EndpointAddress { Ip = advertiseAddress }],
-                Ports = [new Corev1EndpointPort { Name = "https", Port = port, Protocol = "TCP" }],
-            }],
-        };
-        await UpsertAsync(ResourceCatalog.Endpoints, "default", endpoints, ct);
-
-        var slice = new V1EndpointSlice
-        {
-            Metadata = new V1ObjectMeta
-            {
-                Name = "kubernetes",
-                Labels = new Dictionary<string, string>
-                {
-                    ["kubernetes.io/service-name"] = "kubernetes",
-                    ["endpointslice.kubernetes.io/managed-by"] = "endpointslicemirroring-controller.k8s.io",
-                },
-            },
-            AddressType = "IPv4",
-            Endpoints = [new V1Endpoint { Addresses = [advertiseAddress], Conditions = new V1EndpointConditions { Ready = true } }],
-            Ports = [new Discoveryv1EndpointPort { Name = "https", Port = port, Protocol = "TCP" }],
-        };
-        await UpsertAsync(ResourceCatalog.EndpointSlices, "default", slice, ct);
+        // The endpoints are EndpointReconciler's: they list every live API server.
     }
 
     private async Task CreateIfMissingAsync(ResourceType rt, string? ns, k8s.IKubernetesObject<V1ObjectMeta> obj, CancellationToken ct)
@@ -78,16 +47,5 @@ public sealed class DefaultObjects(ObjectRegistry registry, ServiceAllocator all
         catch (ApiException e) when (e.Reason == "AlreadyExists")
         {
         }
-    }
-
-    private async Task UpsertAsync(ResourceType rt, string ns, k8s.IKubernetesObject<V1ObjectMeta> wanted, CancellationToken ct)
-    {
-        await registry.UpdateAsync(rt, ns, wanted.Metadata.Name, current =>
-        {
-            var json = ObjectRegistry.ToJson(wanted);
-            var next = ObjectRegistry.FromJson(rt, json);
-            if (current is not null) next.Metadata.ResourceVersion = null;
-            return next;
-        }, Writer with { SkipValidation = true }, allowCreate: true, ct);
     }
 }

@@ -90,6 +90,9 @@ public sealed class ApiServerHost : IAsyncDisposable
         services.AddSingleton<PortForwardProxy>();
         services.AddSingleton<ResourceRouter>();
         services.AddSingleton<DefaultObjects>();
+        var advertise = options.Bind is "0.0.0.0" or "::" ? "127.0.0.1" : options.Bind;
+        services.AddSingleton(new AdvertisedAddress(advertise, options.InsecurePort, options.MasterLeaseTtl));
+        services.AddHostedService<EndpointReconciler>(); // started and stopped with the app
 
         var app = builder.Build();
         var cache = app.Services.GetRequiredService<WatchCache>();
@@ -100,8 +103,9 @@ public sealed class ApiServerHost : IAsyncDisposable
             await cache.StartAsync(ct);
             var registry = app.Services.GetRequiredService<ObjectRegistry>();
             var (services0, _) = cache.Snapshot(Api.Resources.ResourceCatalog.Services);
-            await app.Services.GetRequiredService<ServiceAllocator>().RepairAsync(services0.Values.Select(o => (k8s.Models.V1Service)o.Object), ct);
-            var advertise = options.Bind is "0.0.0.0" or "::" ? "127.0.0.1" : options.Bind;
+            // Another API server on the same etcd may be between allocating and creating: leave its allocations alone.
+            var releaseLeaks = options.Storage.Backend != StoreFactory.Etcd;
+            await app.Services.GetRequiredService<ServiceAllocator>().RepairAsync(services0.Values.Select(o => (k8s.Models.V1Service)o.Object), releaseLeaks, ct);
             await app.Services.GetRequiredService<DefaultObjects>().EnsureAsync(advertise, options.InsecurePort, ct);
 
             app.UseMiddleware<ErrorHandling>();

@@ -32,6 +32,7 @@ public static class ServerCommand
         var serviceRange = new Option<string>("--service-cluster-ip-range") { Description = "CIDR from which Services get cluster IPs", DefaultValueFactory = _ => defaults.ServiceClusterIpRange };
         var nodePorts = new Option<string>("--service-node-port-range") { Description = "Port range of NodePort Services", DefaultValueFactory = _ => defaults.ServiceNodePortRange };
         var watchCache = new Option<int>("--watch-cache-size") { Description = "Events per resource kept for resuming watches", DefaultValueFactory = _ => defaults.WatchCacheSize };
+        var masterLease = new Option<double>("--master-lease-ttl-seconds") { Description = "How long a stopped or killed API server stays in the kubernetes Service's endpoints", DefaultValueFactory = _ => defaults.MasterLeaseTtl.TotalSeconds };
         var bookmarks = new Option<double>("--watch-bookmark-interval-seconds") { Description = "Idle time before a watch that allows bookmarks gets one", DefaultValueFactory = _ => defaults.WatchBookmarkInterval.TotalSeconds };
 
         var noControllers = new Option<bool>("--disable-controller-manager") { Description = "Do not run the control loops in this process" };
@@ -41,7 +42,7 @@ public static class ServerCommand
 
         var command = new Command("server", "Run the API server, and by default the controller manager and the scheduler")
         {
-            dataDir, bind, port, serviceRange, nodePorts, watchCache, bookmarks, noControllers, noScheduler,
+            dataDir, bind, port, serviceRange, nodePorts, watchCache, masterLease, bookmarks, noControllers, noScheduler,
         };
         var storage = new StorageFlags();
         storage.AddTo(command);
@@ -58,6 +59,7 @@ public static class ServerCommand
                 ServiceNodePortRange = result.GetValue(nodePorts)!,
                 WatchCacheSize = result.GetValue(watchCache),
                 WatchBookmarkInterval = TimeSpan.FromSeconds(result.GetValue(bookmarks)),
+                MasterLeaseTtl = TimeSpan.FromSeconds(result.GetValue(masterLease)),
             };
             var controllerOptions = controlPlane.ControllerOptions(result);
             Navarch.Dns.ClusterDnsOptions? dnsOptions;
