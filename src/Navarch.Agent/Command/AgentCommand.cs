@@ -30,6 +30,7 @@ public static class AgentCommand
     {
         var defaults = new AgentOptions();
         var server = new Option<string>("--server") { Description = "URL of the API server", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
+        var kubeconfig = new Option<string?>("--kubeconfig") { Description = "Kubeconfig with the server and this agent's credentials (instead of --server)" };
         // Required unless --cleanup: checked with the other options, so the message is the same either way.
         var nodeName = new Option<string?>("--node-name") { Description = "Name of this node (required)" };
         var nodeIp = new Option<string?>("--node-ip") { Description = "This node's address (InternalIP, pods' hostIP, the agent server's address; required)" };
@@ -47,7 +48,7 @@ public static class AgentCommand
         var clusterCidr = new Option<string?>("--cluster-cidr") { Description = "The pod network (e.g. 10.244.0.0/16): the proxy masquerades traffic to cluster IPs from outside it" };
         var cleanup = new Option<bool>("--cleanup") { Description = "Remove the service proxy's iptables rules (both modes) and exit" };
 
-        foreach (var option in new Option[] { server, nodeName, nodeIp, runtimeKind, endpoint, dataDir, port, podCidr, podCidrWait, cniConfDir, noServer, proxyMode, clusterCidr, cleanup })
+        foreach (var option in new Option[] { server, kubeconfig, nodeName, nodeIp, runtimeKind, endpoint, dataDir, port, podCidr, podCidrWait, cniConfDir, noServer, proxyMode, clusterCidr, cleanup })
             command.Options.Add(option);
         command.SetAction(async (result, ct) =>
         {
@@ -109,7 +110,9 @@ public static class AgentCommand
 
             try
             {
-                var client = new k8s.Kubernetes(new k8s.KubernetesClientConfiguration { Host = result.GetValue(server)! });
+                var client = new k8s.Kubernetes(result.GetValue(kubeconfig) is { } file
+                    ? Navarch.Client.ClientConfigurations.FromKubeconfig(file)
+                    : Navarch.Client.ClientConfigurations.ForUrl(result.GetValue(server)!));
                 var shared = AgentShared.ForNode(client, options.NodeName, TimeProvider.System, loggers);
                 // The fake runtime runs nothing a probe could reach: its containers count as ready.
                 IProbeManager? probes = null;

@@ -34,8 +34,21 @@ public static class ResourceCatalog
     public static ResourceType EndpointSlices { get; } = ResourceType.Create<V1EndpointSlice>(
         "discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", namespaced: true);
 
+    public static ResourceType ClusterRoles { get; } = ResourceType.Create<V1ClusterRole>(
+        "rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", namespaced: false);
+
+    public static ResourceType ClusterRoleBindings { get; } = ResourceType.Create<V1ClusterRoleBinding>(
+        "rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings", namespaced: false);
+
+    public static ResourceType Roles { get; } = ResourceType.Create<V1Role>(
+        "rbac.authorization.k8s.io", "v1", "Role", "roles", namespaced: true);
+
+    public static ResourceType RoleBindings { get; } = ResourceType.Create<V1RoleBinding>(
+        "rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings", namespaced: true);
+
     public static IReadOnlyList<ResourceType> All { get; } =
-        [Pods, ReplicationControllers, Services, Endpoints, Nodes, Namespaces, Events, Leases, EndpointSlices];
+        [Pods, ReplicationControllers, Services, Endpoints, Nodes, Namespaces, Events, Leases, EndpointSlices,
+         ClusterRoles, ClusterRoleBindings, Roles, RoleBindings];
 
     /// <summary>The API groups other than core, in discovery order, with their versions.</summary>
     public static IReadOnlyList<(string Group, string Version)> Groups { get; } =

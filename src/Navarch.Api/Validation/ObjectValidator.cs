@@ -22,6 +22,10 @@ public static class ObjectValidator
             case Corev1Event ev: EventValidator.Validate(ev, errors); break;
             case V1Lease lease: LeaseValidator.Validate(lease, errors); break;
             case V1EndpointSlice slice: EndpointSliceValidator.Validate(slice, errors); break;
+            case V1Role role: RbacValidator.Validate(role, errors); break;
+            case V1ClusterRole role: RbacValidator.Validate(role, errors); break;
+            case V1RoleBinding binding: RbacValidator.Validate(binding, errors); break;
+            case V1ClusterRoleBinding binding: RbacValidator.Validate(binding, errors); break;
             default:
                 MetadataValidator.ValidateObjectMeta(obj.Metadata, rt.Namespaced, NameRules.DnsSubdomain, "metadata", errors);
                 break;
@@ -44,6 +48,8 @@ public static class ObjectValidator
             case (V1Service svc, V1Service oldSvc): ServiceValidator.ValidateUpdate(svc, oldSvc, errors); break;
             case (V1Node node, V1Node oldNode): NodeValidator.ValidateUpdate(node, oldNode, errors); break;
             case (V1EndpointSlice slice, V1EndpointSlice oldSlice): EndpointSliceValidator.ValidateUpdate(slice, oldSlice, errors); break;
+            case (V1RoleBinding binding, V1RoleBinding oldBinding): RbacValidator.ValidateUpdate(binding.RoleRef, oldBinding.RoleRef, errors); break;
+            case (V1ClusterRoleBinding binding, V1ClusterRoleBinding oldBinding): RbacValidator.ValidateUpdate(binding.RoleRef, oldBinding.RoleRef, errors); break;
         }
         return errors;
     }

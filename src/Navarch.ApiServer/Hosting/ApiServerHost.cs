@@ -7,6 +7,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Navarch.ApiServer.Allocation;
 using Navarch.ApiServer.Bootstrap;
+using Navarch.ApiServer.Certificates;
+using Navarch.ApiServer.Filters;
 using Navarch.ApiServer.Handlers;
 using Navarch.ApiServer.Http;
 using Navarch.ApiServer.Registry;
@@ -35,14 +37,23 @@ public sealed class ApiServerHost : IAsyncDisposable
         _cache = cache;
     }
 
-    /// <summary>The address clients use, e.g. http://127.0.0.1:8080.</summary>
+    /// <summary>The insecure port's address, e.g. http://127.0.0.1:8080; "" when it is off.</summary>
     public string Url { get; private set; } = "";
+
+    /// <summary>The secure port's address, e.g. https://127.0.0.1:6443; "" when it is off.</summary>
+    public string SecureUrl { get; private set; } = "";
+
+    /// <summary>The cluster CA and serving certificate; null when the secure port is off.</summary>
+    public ClusterPki? Pki { get; private set; }
+
+    /// <summary>Path of the admin kubeconfig the server wrote; null when the secure port is off.</summary>
+    public string? AdminKubeconfig { get; private set; }
 
     /// <summary>Starts a server with the SQLite store in <see cref="ApiServerOptions.DataDir"/>.</summary>
     public static async Task<ApiServerHost> StartAsync(ApiServerOptions options, ILoggerFactory? loggers, CancellationToken ct)
     {
         options.Validate();
-        Directory.CreateDirectory(options.DataDir);
+        PemFiles.EnsurePrivateDirectory(options.DataDir);
         var store = await SqliteStore.OpenAsync(options.DataDir, new SqliteStoreOptions
         {
             CompactionInterval = options.CompactionInterval,
@@ -60,10 +71,12 @@ public sealed class ApiServerHost : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        var pki = options.SecurePort > 0 ? ClusterPki.Ensure(options, time) : null;
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Limits.MaxRequestBodySize = null; // RequestBody enforces upstream's 3 MiB with a Status.
-            k.Listen(IPAddress.Parse(options.Bind), options.InsecurePort, l => l.Protocols = HttpProtocols.Http1);
+            if (options.InsecurePort > 0) k.Listen(IPAddress.Parse(options.Bind), options.InsecurePort, l => l.Protocols = HttpProtocols.Http1);
+            if (pki is not null) SecureServing.Listen(k, options, pki);
         });
 
         var services = builder.Services;
@@ -88,6 +101,7 @@ public sealed class ApiServerHost : IAsyncDisposable
         services.AddSingleton<PortForwardProxy>();
         services.AddSingleton<ResourceRouter>();
         services.AddSingleton<DefaultObjects>();
+        services.AddRequestFilters(options, pki);
 
         var app = builder.Build();
         var cache = app.Services.GetRequiredService<WatchCache>();
@@ -100,12 +114,16 @@ public sealed class ApiServerHost : IAsyncDisposable
             var (services0, _) = cache.Snapshot(Api.Resources.ResourceCatalog.Services);
             await app.Services.GetRequiredService<ServiceAllocator>().RepairAsync(services0.Values.Select(o => (k8s.Models.V1Service)o.Object), ct);
             var advertise = options.Bind is "0.0.0.0" or "::" ? "127.0.0.1" : options.Bind;
-            await app.Services.GetRequiredService<DefaultObjects>().EnsureAsync(advertise, options.InsecurePort, ct);
+            var apiPort = options.InsecurePort > 0 ? options.InsecurePort : options.SecurePort;
+            await app.Services.GetRequiredService<DefaultObjects>().EnsureAsync(advertise, apiPort, ct);
+            await app.Services.GetRequiredService<Authorization.Rbac.BootstrapPolicyWriter>().EnsureAsync(ct);
 
             app.UseMiddleware<ErrorHandling>();
+            app.UseRequestFilters();
             app.UseWebSockets();
-            DiscoveryEndpoints.Map(app, $"{advertise}:{options.InsecurePort}", () => ready);
+            DiscoveryEndpoints.Map(app, $"{advertise}:{apiPort}", () => ready);
             app.MapMetrics("/metrics");
+            Authorization.ReviewEndpoints.Map(app);
             var router = app.Services.GetRequiredService<ResourceRouter>();
             RequestDelegate resources = ctx => Dispatch(ctx, router);
             app.Map("/api/{**rest}", resources);
@@ -113,7 +131,13 @@ public sealed class ApiServerHost : IAsyncDisposable
             app.MapFallback(ctx => Responses.WriteStatusAsync(ctx, ApiException.PathNotFound()));
 
             await app.StartAsync(ct);
-            host.Url = $"http://{(options.Bind.Contains(':') ? $"[{options.Bind}]" : options.Bind)}:{options.InsecurePort}";
+            if (options.InsecurePort > 0) host.Url = $"http://{(options.Bind.Contains(':') ? $"[{options.Bind}]" : options.Bind)}:{options.InsecurePort}";
+            if (pki is not null)
+            {
+                host.SecureUrl = SecureServing.Url(options);
+                host.Pki = pki;
+                host.AdminKubeconfig = pki.WriteAdminKubeconfig(options.DataDir, host.SecureUrl, time);
+            }
             ready = true;
             return host;
         }

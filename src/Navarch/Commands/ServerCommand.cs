@@ -13,7 +13,8 @@ public static class ServerCommand
         var defaults = new ApiServerOptions();
         var dataDir = new Option<string>("--data-dir") { Description = "Directory of the store (SQLite database)", DefaultValueFactory = _ => defaults.DataDir };
         var bind = new Option<string>("--bind") { Description = "Address to listen on (loopback or a lab address: the insecure port has no authentication)", DefaultValueFactory = _ => defaults.Bind };
-        var port = new Option<int>("--insecure-port") { Description = "Port of the unauthenticated HTTP API", DefaultValueFactory = _ => defaults.InsecurePort };
+        var port = new Option<int>("--insecure-port") { Description = "Port of the unauthenticated HTTP API on --bind (0: off)", DefaultValueFactory = _ => defaults.InsecurePort };
+        var tls = new SecureServingFlags();
         var serviceRange = new Option<string>("--service-cluster-ip-range") { Description = "CIDR from which Services get cluster IPs", DefaultValueFactory = _ => defaults.ServiceClusterIpRange };
         var nodePorts = new Option<string>("--service-node-port-range") { Description = "Port range of NodePort Services", DefaultValueFactory = _ => defaults.ServiceNodePortRange };
         var watchCache = new Option<int>("--watch-cache-size") { Description = "Events per resource kept for resuming watches", DefaultValueFactory = _ => defaults.WatchCacheSize };
@@ -30,6 +31,7 @@ public static class ServerCommand
             dataDir, bind, port, serviceRange, nodePorts, watchCache, compaction, keep, bookmarks, noControllers, noScheduler,
         };
         controlPlane.AddTo(command);
+        tls.AddTo(command);
         command.SetAction(async (result, ct) =>
         {
             var options = new ApiServerOptions
@@ -44,6 +46,7 @@ public static class ServerCommand
                 CompactionKeepRevisions = result.GetValue(keep),
                 WatchBookmarkInterval = TimeSpan.FromSeconds(result.GetValue(bookmarks)),
             };
+            tls.Apply(result, options);
             var controllerOptions = controlPlane.ControllerOptions(result);
             try
             {
@@ -66,11 +69,15 @@ public static class ServerCommand
                 return 1;
             }
             await using var _ = server;
-            Console.Error.WriteLine($"navarch server: serving on {server.Url}");
+            if (server.Url.Length > 0) Console.Error.WriteLine($"navarch server: serving on {server.Url}");
+            if (server.SecureUrl.Length > 0)
+                Console.Error.WriteLine($"navarch server: serving on {server.SecureUrl}; admin kubeconfig: {server.AdminKubeconfig}");
             using var loggers = ControlPlaneFlags.Loggers();
             var loops = new List<Task> { Task.Delay(Timeout.Infinite, ct) };
-            if (!result.GetValue(noControllers)) loops.Add(ControlPlaneFlags.RunControllerManagerAsync(server.Url, controllerOptions, loggers, ct));
-            if (!result.GetValue(noScheduler)) loops.Add(ControlPlaneFlags.RunSchedulerAsync(server.Url, loggers, ct));
+            if (!result.GetValue(noControllers))
+                loops.Add(ControlPlaneFlags.RunControllerManagerAsync(LoopClients.For(server, LoopClients.ControllerManager), controllerOptions, loggers, ct));
+            if (!result.GetValue(noScheduler))
+                loops.Add(ControlPlaneFlags.RunSchedulerAsync(LoopClients.For(server, LoopClients.Scheduler), loggers, ct));
             // Loops that finish are fine (nothing to do); one that fails ends the server.
             while (loops.Count > 0)
             {
