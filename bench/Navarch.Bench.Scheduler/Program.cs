@@ -60,7 +60,9 @@ try
         Step("start the replication manager in this process");
         using var rcClient = NewClient(server.Url);
         var informers = new SharedInformers(rcClient);
-        var manager = new ReplicationManagerController(new ControllerContext(rcClient, informers, new ControllerManagerOptions(), TimeProvider.System, NullLoggerFactory.Instance));
+        var context = new ControllerContext(rcClient, informers, new ControllerManagerOptions(), TimeProvider.System, NullLoggerFactory.Instance);
+        var manager = new Navarch.Controllers.ReplicaSet.ReplicaSetController(context,
+            new Navarch.Controllers.ReplicationManager.ReplicationControllerKind(rcClient, informers.ReplicationControllers));
         await informers.StartAsync(stop.Token);
         var managing = manager.RunAsync(stop.Token);
         await Task.WhenAll(informers.Pods.WaitForSyncAsync(ct), informers.ReplicationControllers.WaitForSyncAsync(ct));

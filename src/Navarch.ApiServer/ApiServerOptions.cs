@@ -6,6 +6,21 @@ public sealed class ApiServerOptions
     public string DataDir { get; set; } = "/var/lib/navarch/server";
     public string Bind { get; set; } = "127.0.0.1";
     public int InsecurePort { get; set; } = 8080;
+    /// <summary>
+    /// The HTTPS port (0: none). 0 here so that servers started in-process (tests) never fight over one port;
+    /// <c>navarch server</c> defaults to <see cref="DefaultSecurePort"/>, as upstream.
+    /// </summary>
+    public int SecurePort { get; set; }
+    public const int DefaultSecurePort = 6443;
+    /// <summary>Address of the secure port (upstream's <c>--bind-address</c>).</summary>
+    public string BindAddress { get; set; } = "0.0.0.0";
+    /// <summary>A person's own serving certificate and key (PEM); without them the server makes its own from the cluster CA.</summary>
+    public string? TlsCertFile { get; set; }
+    public string? TlsPrivateKeyFile { get; set; }
+    /// <summary>The CAs client certificates must chain to; the cluster CA when unset.</summary>
+    public string? ClientCaFile { get; set; }
+    /// <summary>Upstream's static token CSV: <c>token,user,uid,"group1,group2"</c>.</summary>
+    public string? TokenAuthFile { get; set; }
     public string ServiceClusterIpRange { get; set; } = "10.96.0.0/12";
     public string ServiceNodePortRange { get; set; } = "30000-32767";
     /// <summary>Events per resource type kept for watches that resume from a resourceVersion.</summary>
@@ -31,6 +46,15 @@ public sealed class ApiServerOptions
     {
         if (!System.Net.IPAddress.TryParse(Bind, out _)) throw new ArgumentException($"--bind: \"{Bind}\" is not an IP address");
         if (InsecurePort is < 0 or > 65535) throw new ArgumentException($"--insecure-port: {InsecurePort} is not a port");
+        if (SecurePort is < 0 or > 65535) throw new ArgumentException($"--secure-port: {SecurePort} is not a port");
+        if (!System.Net.IPAddress.TryParse(BindAddress, out _)) throw new ArgumentException($"--bind-address: \"{BindAddress}\" is not an IP address");
+        if (InsecurePort > 0 && SecurePort > 0 && InsecurePort == SecurePort && Bind == BindAddress)
+            throw new ArgumentException($"--secure-port: {SecurePort} is also the insecure port");
+        if ((TlsCertFile is null) != (TlsPrivateKeyFile is null))
+            throw new ArgumentException("--tls-cert-file and --tls-private-key-file go together");
+        foreach (var (flag, file) in new[] { ("--tls-cert-file", TlsCertFile), ("--tls-private-key-file", TlsPrivateKeyFile), ("--client-ca-file", ClientCaFile), ("--token-auth-file", TokenAuthFile) })
+            if (file is not null && !File.Exists(file)) throw new ArgumentException($"{flag}: {file} does not exist");
+        if (InsecurePort == 0 && SecurePort == 0) throw new ArgumentException("--secure-port: 0 with --insecure-port 0 leaves nothing to serve on");
         try { Allocation.ServiceAllocator.ParseCidr(ServiceClusterIpRange); }
         catch (ArgumentException) { throw new ArgumentException($"--service-cluster-ip-range: \"{ServiceClusterIpRange}\" is not an IPv4 CIDR"); }
         ParseNodePortRange();

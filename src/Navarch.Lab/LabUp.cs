@@ -120,7 +120,7 @@ public sealed class LabUp(LabConfig config, LabOptions options, Action<string> p
     /// <summary>kube-up's validate-cluster: every node registered and Ready; here also schedulable (its not-ready taint lifted), with its pod subnet, which the routes need.</summary>
     private async Task<string> ValidateAsync(LabState state, CancellationToken ct)
     {
-        using var client = new Kubernetes(new KubernetesClientConfiguration { Host = $"http://127.0.0.1:{options.HostPort}" });
+        using var client = new Kubernetes(Navarch.Client.ClientConfigurations.ForUrl($"http://127.0.0.1:{options.HostPort}"));
         var agents = state.Nodes.Where(n => n.RunsAgent).ToList();
         var deadline = DateTime.UtcNow + options.ReadyTimeout;
         IList<V1Node> nodes = [];

@@ -5,6 +5,7 @@ using Navarch.Commands;
 var root = new RootCommand("Navarch: a small Kubernetes-compatible container orchestrator");
 var server = ServerCommand.Create();
 root.Subcommands.Add(server);
+root.Subcommands.Add(KubeconfigCommand.Create());
 root.Subcommands.Add(StandaloneCommands.ControllerManager());
 root.Subcommands.Add(StandaloneCommands.Scheduler());
 root.Subcommands.Add(ImageCommand.Create());

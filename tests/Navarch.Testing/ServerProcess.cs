@@ -55,6 +55,15 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <summary>A server on <paramref name="dataDir"/> (deleted on dispose) and a free port, not started yet.</summary>
     public static ServerProcess Create(string dataDir, IReadOnlyList<string> extraArgs, IReadOnlyList<string>? wrapper = null) =>
         new(dataDir, FreePort(), extraArgs, wrapper ?? []);
+    /// <summary>A server with the secure port on a free port too (and the insecure one, for setting up tests).</summary>
+    public static Task<ServerProcess> StartSecureAsync(params string[] extraArgs) =>
+        StartAsync(["--secure-port", FreePort().ToString(), .. extraArgs]);
+
+    /// <summary>https://127.0.0.1:PORT when started with a secure port, else null.</summary>
+    public string? SecureUrl => ExtraArgs.ToList().IndexOf("--secure-port") is var i and >= 0 && ExtraArgs[i + 1] != "0" ? $"https://127.0.0.1:{ExtraArgs[i + 1]}" : null;
+
+    /// <summary>The admin kubeconfig the server writes when it serves TLS.</summary>
+    public string AdminKubeconfig => Path.Combine(DataDir, "admin.kubeconfig");
 
     /// <summary>(Re)starts the process on the same data directory and port.</summary>
     public async Task RestartAsync(TimeSpan? timeout = null)
@@ -110,7 +119,9 @@ public sealed class ServerProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        var command = Wrapper.Concat(["dotnet", dll, "server", "--data-dir", DataDir, "--bind", "127.0.0.1", "--insecure-port", Port.ToString()]).Concat(ExtraArgs).ToList();
+        // The secure port defaults to 6443, which servers of tests running side by side would fight over.
+        var secure = ExtraArgs.Contains("--secure-port") ? [] : new[] { "--secure-port", "0" };
+        var command = Wrapper.Concat(["dotnet", dll, "server", "--data-dir", DataDir, "--bind", "127.0.0.1", "--insecure-port", Port.ToString()]).Concat(secure).Concat(ExtraArgs).ToList();
         psi.FileName = command[0];
         foreach (var a in command.Skip(1))
             psi.ArgumentList.Add(a);

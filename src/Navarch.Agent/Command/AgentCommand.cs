@@ -30,6 +30,7 @@ public static class AgentCommand
     {
         var defaults = new AgentOptions();
         var server = new Option<string>("--server") { Description = "URL of the API server", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
+        var kubeconfig = new Option<string?>("--kubeconfig") { Description = "Kubeconfig with the server and this agent's credentials (instead of --server)" };
         // Required unless --cleanup: checked with the other options, so the message is the same either way.
         var nodeName = new Option<string?>("--node-name") { Description = "Name of this node (required)" };
         var nodeIp = new Option<string?>("--node-ip") { Description = "This node's address (InternalIP, pods' hostIP, the agent server's address; required)" };
@@ -49,7 +50,7 @@ public static class AgentCommand
         var clusterDns = new Option<string?>("--cluster-dns") { Description = "Comma-separated IPs of the cluster DNS (kube-dns's cluster IP) for pods with dnsPolicy ClusterFirst; none: they get the node's resolv.conf" };
         var clusterDomain = new Option<string>("--cluster-domain") { Description = "The cluster's DNS domain, in pods' search path", DefaultValueFactory = _ => Pods.ClusterDnsSettings.DefaultDomain };
 
-        foreach (var option in new Option[] { server, nodeName, nodeIp, runtimeKind, endpoint, dataDir, port, podCidr, podCidrWait, cniConfDir, noServer, proxyMode, clusterCidr, cleanup, clusterDns, clusterDomain })
+        foreach (var option in new Option[] { server, kubeconfig, nodeName, nodeIp, runtimeKind, endpoint, dataDir, port, podCidr, podCidrWait, cniConfDir, noServer, proxyMode, clusterCidr, cleanup, clusterDns, clusterDomain })
             command.Options.Add(option);
         command.SetAction(async (result, ct) =>
         {
@@ -115,7 +116,9 @@ public static class AgentCommand
 
             try
             {
-                var client = new k8s.Kubernetes(new k8s.KubernetesClientConfiguration { Host = result.GetValue(server)! });
+                var client = new k8s.Kubernetes(result.GetValue(kubeconfig) is { } file
+                    ? Navarch.Client.ClientConfigurations.FromKubeconfig(file)
+                    : Navarch.Client.ClientConfigurations.ForUrl(result.GetValue(server)!));
                 var shared = AgentShared.ForNode(client, options.NodeName, TimeProvider.System, loggers);
                 // The fake runtime runs nothing a probe could reach: its containers count as ready.
                 IProbeManager? probes = null;

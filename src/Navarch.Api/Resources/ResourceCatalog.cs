@@ -12,6 +12,7 @@ using Navarch.Api.Kinds.Lease;
 using Navarch.Api.Kinds.Namespace;
 using Navarch.Api.Kinds.Node;
 using Navarch.Api.Kinds.Pod;
+using Navarch.Api.Kinds.Rbac;
 using Navarch.Api.Kinds.ReplicaSet;
 using Navarch.Api.Kinds.ReplicationController;
 using Navarch.Api.Kinds.Secret;
@@ -33,6 +34,7 @@ public static class ResourceCatalog
         new DeploymentKind(), new ReplicaSetKind(), new DaemonSetKind(), new ControllerRevisionKind(),
         new JobKind(), new CronJobKind(),
         new LeaseKind(), new EndpointSliceKind(),
+        new ClusterRoleKind(), new ClusterRoleBindingKind(), new RoleKind(), new RoleBindingKind(),
     ];
 
     public static IReadOnlyList<ResourceType> All { get; } = Kinds.Select(k => k.Type).ToList();
@@ -54,6 +56,10 @@ public static class ResourceCatalog
     public static ResourceType ControllerRevisions { get; } = Of<ControllerRevisionKind>();
     public static ResourceType Jobs { get; } = Of<JobKind>();
     public static ResourceType CronJobs { get; } = Of<CronJobKind>();
+    public static ResourceType Roles { get; } = Of<RoleKind>();
+    public static ResourceType ClusterRoles { get; } = Of<ClusterRoleKind>();
+    public static ResourceType RoleBindings { get; } = Of<RoleBindingKind>();
+    public static ResourceType ClusterRoleBindings { get; } = Of<ClusterRoleBindingKind>();
 
     /// <summary>The API groups other than core, in discovery order, with their versions.</summary>
     public static IReadOnlyList<(string Group, string Version)> Groups { get; } =

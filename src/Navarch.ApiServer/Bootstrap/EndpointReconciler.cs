@@ -47,7 +47,7 @@ public sealed partial class EndpointReconciler(IStore store, ObjectRegistry regi
             await store.DeleteAsync(OwnKey, 0, ct);
             await WriteEndpointsAsync(await LiveLeasesAsync(ct), ct);
         }
-        catch (Exception e) when (e is StorageException or Http.ApiException or OperationCanceledException)
+        catch (Exception e) when (e is StorageException or ApiException or OperationCanceledException)
         {
             LogStopFailed(e.Message); // the lease expires by itself
         }
@@ -64,7 +64,7 @@ public sealed partial class EndpointReconciler(IStore store, ObjectRegistry regi
                 {
                     await ReconcileAsync(ct);
                 }
-                catch (Exception e) when (e is StorageException or Http.ApiException)
+                catch (Exception e) when (e is StorageException or ApiException)
                 {
                     LogRoundFailed(e.Message); // the next round tries again
                 }

@@ -8,6 +8,8 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Navarch.ApiServer.Allocation;
 using Navarch.ApiServer.Bootstrap;
+using Navarch.ApiServer.Certificates;
+using Navarch.ApiServer.Filters;
 using Navarch.ApiServer.Handlers;
 using Navarch.ApiServer.Http;
 using Navarch.ApiServer.Registry;
@@ -41,13 +43,23 @@ public sealed class ApiServerHost : IAsyncDisposable
         _cache = cache;
     }
 
-    /// <summary>The address clients use, e.g. http://127.0.0.1:8080.</summary>
+    /// <summary>The insecure port's address, e.g. http://127.0.0.1:8080; "" when it is off.</summary>
     public string Url { get; private set; } = "";
+
+    /// <summary>The secure port's address, e.g. https://127.0.0.1:6443; "" when it is off.</summary>
+    public string SecureUrl { get; private set; } = "";
+
+    /// <summary>The cluster CA and serving certificate; null when the secure port is off.</summary>
+    public ClusterPki? Pki { get; private set; }
+
+    /// <summary>Path of the admin kubeconfig the server wrote; null when the secure port is off.</summary>
+    public string? AdminKubeconfig { get; private set; }
 
     /// <summary>Starts a server with the store <see cref="ApiServerOptions.Storage"/> names (SQLite in <see cref="ApiServerOptions.DataDir"/> by default).</summary>
     public static async Task<ApiServerHost> StartAsync(ApiServerOptions options, ILoggerFactory? loggers, CancellationToken ct)
     {
         options.Validate();
+        PemFiles.EnsurePrivateDirectory(options.DataDir);
         var store = await StoreFactory.OpenAsync(options.Storage, options.DataDir, TimeProvider.System, loggers, ct);
         return await StartAsync(options, store, loggers, ct);
     }
@@ -62,10 +74,12 @@ public sealed class ApiServerHost : IAsyncDisposable
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         if (loggers is not null) builder.Services.AddSingleton(loggers); // the caller's (tests record the errors)
+        var pki = options.SecurePort > 0 ? ClusterPki.Ensure(options, time) : null;
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Limits.MaxRequestBodySize = null; // RequestBody enforces upstream's 3 MiB with a Status.
-            k.Listen(IPAddress.Parse(options.Bind), options.InsecurePort, l => l.Protocols = HttpProtocols.Http1);
+            if (options.InsecurePort > 0) k.Listen(IPAddress.Parse(options.Bind), options.InsecurePort, l => l.Protocols = HttpProtocols.Http1);
+            if (pki is not null) SecureServing.Listen(k, options, pki);
         });
 
         var services = builder.Services;
@@ -91,8 +105,10 @@ public sealed class ApiServerHost : IAsyncDisposable
         services.AddSingleton<ResourceRouter>();
         services.AddSingleton<DefaultObjects>();
         var advertise = options.Bind is "0.0.0.0" or "::" ? "127.0.0.1" : options.Bind;
-        services.AddSingleton(new AdvertisedAddress(advertise, options.InsecurePort, options.MasterLeaseTtl));
+        var apiPort = options.InsecurePort > 0 ? options.InsecurePort : options.SecurePort;
+        services.AddSingleton(new AdvertisedAddress(advertise, apiPort, options.MasterLeaseTtl));
         services.AddHostedService<EndpointReconciler>(); // started and stopped with the app
+        services.AddRequestFilters(options, pki);
 
         var app = builder.Build();
         var cache = app.Services.GetRequiredService<WatchCache>();
@@ -106,13 +122,16 @@ public sealed class ApiServerHost : IAsyncDisposable
             // Another API server on the same etcd may be between allocating and creating: leave its allocations alone.
             var releaseLeaks = options.Storage.Backend != StoreFactory.Etcd;
             await app.Services.GetRequiredService<ServiceAllocator>().RepairAsync(services0.Values.Select(o => (k8s.Models.V1Service)o.Object), releaseLeaks, ct);
-            await app.Services.GetRequiredService<DefaultObjects>().EnsureAsync(advertise, options.InsecurePort, ct);
+            await app.Services.GetRequiredService<DefaultObjects>().EnsureAsync(advertise, apiPort, ct);
+            await app.Services.GetRequiredService<Authorization.Rbac.BootstrapPolicyWriter>().EnsureAsync(ct);
 
             app.UseMiddleware<ErrorHandling>();
+            app.UseRequestFilters();
             app.UseWebSockets();
-            DiscoveryEndpoints.Map(app, $"{advertise}:{options.InsecurePort}");
+            DiscoveryEndpoints.Map(app, $"{advertise}:{apiPort}");
             MapHealth(app, store, () => ready);
             app.MapMetrics("/metrics");
+            Authorization.ReviewEndpoints.Map(app);
             var router = app.Services.GetRequiredService<ResourceRouter>();
             RequestDelegate resources = ctx => Dispatch(ctx, router);
             app.Map("/api/{**rest}", resources);
@@ -120,7 +139,13 @@ public sealed class ApiServerHost : IAsyncDisposable
             app.MapFallback(ctx => Responses.WriteStatusAsync(ctx, ApiException.PathNotFound()));
 
             await app.StartAsync(ct);
-            host.Url = $"http://{(options.Bind.Contains(':') ? $"[{options.Bind}]" : options.Bind)}:{options.InsecurePort}";
+            if (options.InsecurePort > 0) host.Url = $"http://{(options.Bind.Contains(':') ? $"[{options.Bind}]" : options.Bind)}:{options.InsecurePort}";
+            if (pki is not null)
+            {
+                host.SecureUrl = SecureServing.Url(options);
+                host.Pki = pki;
+                host.AdminKubeconfig = pki.WriteAdminKubeconfig(options.DataDir, host.SecureUrl, time);
+            }
             ready = true;
             return host;
         }

@@ -40,7 +40,7 @@ public sealed class ClusterDnsFlags
         return options;
     }
 
-    /// <summary>Starts cluster DNS over the API at <paramref name="url"/>, with kube-dns at the range's 10th address.</summary>
-    public static Task<ClusterDnsHost> StartAsync(string url, ClusterDnsOptions options, string serviceCidr, ILoggerFactory loggers, CancellationToken ct) =>
-        ClusterDnsHost.StartAsync(ControlPlaneFlags.Client(url), options, KubeDnsService.ClusterIpFor(serviceCidr), loggers, ct);
+    /// <summary>Starts cluster DNS over the API through <paramref name="client"/>, with kube-dns at the range's 10th address.</summary>
+    public static Task<ClusterDnsHost> StartAsync(k8s.IKubernetes client, ClusterDnsOptions options, string serviceCidr, ILoggerFactory loggers, CancellationToken ct) =>
+        ClusterDnsHost.StartAsync(client, options, KubeDnsService.ClusterIpFor(serviceCidr), loggers, ct);
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using k8s;
 using Microsoft.Extensions.Logging;
+using Navarch.Client;
 using Navarch.Controllers;
 using Navarch.Scheduler;
 
@@ -32,13 +33,18 @@ public sealed class ControlPlaneFlags
         NodeMonitorPeriod = TimeSpan.FromSeconds(result.GetValue(NodeMonitorPeriod)),
     };
 
-    public static IKubernetes Client(string url) => new Kubernetes(new KubernetesClientConfiguration { Host = url });
+    public static IKubernetes Client(string url) => ClientConfigurations.ForUrl(url).Client();
 
     public static ILoggerFactory Loggers() => Navarch.Agent.Command.ConsoleLogging.Create();
 
     public static Task RunControllerManagerAsync(string url, ControllerManagerOptions options, ILoggerFactory loggers, CancellationToken ct) =>
-        ControllerManager.RunAsync(Client(url), options, TimeProvider.System, loggers, ct);
+        RunControllerManagerAsync(Client(url), options, loggers, ct);
 
-    public static Task RunSchedulerAsync(string url, ILoggerFactory loggers, CancellationToken ct) =>
-        SchedulerHost.RunAsync(Client(url), new SchedulerOptions(), TimeProvider.System, loggers, ct);
+    public static Task RunControllerManagerAsync(IKubernetes client, ControllerManagerOptions options, ILoggerFactory loggers, CancellationToken ct) =>
+        ControllerManager.RunAsync(client, options, TimeProvider.System, loggers, ct);
+
+    public static Task RunSchedulerAsync(string url, ILoggerFactory loggers, CancellationToken ct) => RunSchedulerAsync(Client(url), loggers, ct);
+
+    public static Task RunSchedulerAsync(IKubernetes client, ILoggerFactory loggers, CancellationToken ct) =>
+        SchedulerHost.RunAsync(client, new SchedulerOptions(), TimeProvider.System, loggers, ct);
 }

@@ -28,7 +28,8 @@ public static class ServerCommand
         var defaults = new ApiServerOptions();
         var dataDir = new Option<string>("--data-dir") { Description = "Directory of the server's files (the SQLite database)", DefaultValueFactory = _ => defaults.DataDir };
         var bind = new Option<string>("--bind") { Description = "Address to listen on (loopback or a lab address: the insecure port has no authentication)", DefaultValueFactory = _ => defaults.Bind };
-        var port = new Option<int>("--insecure-port") { Description = "Port of the unauthenticated HTTP API", DefaultValueFactory = _ => defaults.InsecurePort };
+        var port = new Option<int>("--insecure-port") { Description = "Port of the unauthenticated HTTP API on --bind (0: off)", DefaultValueFactory = _ => defaults.InsecurePort };
+        var tls = new SecureServingFlags();
         var serviceRange = new Option<string>("--service-cluster-ip-range") { Description = "CIDR from which Services get cluster IPs", DefaultValueFactory = _ => defaults.ServiceClusterIpRange };
         var nodePorts = new Option<string>("--service-node-port-range") { Description = "Port range of NodePort Services", DefaultValueFactory = _ => defaults.ServiceNodePortRange };
         var watchCache = new Option<int>("--watch-cache-size") { Description = "Events per resource kept for resuming watches", DefaultValueFactory = _ => defaults.WatchCacheSize };
@@ -48,6 +49,7 @@ public static class ServerCommand
         storage.AddTo(command);
         controlPlane.AddTo(command);
         clusterDns.AddTo(command);
+        tls.AddTo(command);
         command.SetAction(async (result, ct) =>
         {
             var options = new ApiServerOptions
@@ -61,6 +63,7 @@ public static class ServerCommand
                 WatchBookmarkInterval = TimeSpan.FromSeconds(result.GetValue(bookmarks)),
                 MasterLeaseTtl = TimeSpan.FromSeconds(result.GetValue(masterLease)),
             };
+            tls.Apply(result, options);
             var controllerOptions = controlPlane.ControllerOptions(result);
             Navarch.Dns.ClusterDnsOptions? dnsOptions;
             try
@@ -90,7 +93,8 @@ public static class ServerCommand
                 Console.Error.WriteLine($"navarch server: cannot start: {e.Message.ReplaceLineEndings(" ")}");
                 return 1;
             }
-            await using var dnsHost = await StartDnsAsync(server.Url, dnsOptions, options.ServiceClusterIpRange, loggers, ct);
+            var dnsClient = dnsOptions is null ? null : LoopClients.For(server, LoopClients.ClusterDns);
+            await using var dnsHost = await StartDnsAsync(dnsClient, dnsOptions, options.ServiceClusterIpRange, loggers, ct);
             if (dnsOptions is not null && dnsHost is null)
             {
                 await server.DisposeAsync();
@@ -98,11 +102,13 @@ public static class ServerCommand
             }
             try
             {
-                Console.Error.WriteLine($"navarch server: serving on {server.Url}");
+                if (server.Url.Length > 0) Console.Error.WriteLine($"navarch server: serving on {server.Url}");
+                if (server.SecureUrl.Length > 0)
+                    Console.Error.WriteLine($"navarch server: serving on {server.SecureUrl}; admin kubeconfig: {server.AdminKubeconfig}");
                 using var stopLoops = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 var loops = new List<Task>();
-                if (!result.GetValue(noControllers)) loops.Add(ControlPlaneFlags.RunControllerManagerAsync(server.Url, controllerOptions, loggers, stopLoops.Token));
-                if (!result.GetValue(noScheduler)) loops.Add(ControlPlaneFlags.RunSchedulerAsync(server.Url, loggers, stopLoops.Token));
+                if (!result.GetValue(noControllers)) loops.Add(ControlPlaneFlags.RunControllerManagerAsync(LoopClients.For(server, LoopClients.ControllerManager), controllerOptions, loggers, stopLoops.Token));
+                if (!result.GetValue(noScheduler)) loops.Add(ControlPlaneFlags.RunSchedulerAsync(LoopClients.For(server, LoopClients.Scheduler), loggers, stopLoops.Token));
                 var failed = await UntilStoppedAsync(loops, ct);
                 var stopping = Stopwatch.StartNew();
                 await stopLoops.CancelAsync();
@@ -120,13 +126,13 @@ public static class ServerCommand
     }
 
     /// <summary>Starts cluster DNS beside the API server when asked; null (after a one-line error) when it cannot.</summary>
-    private static async Task<Navarch.Dns.Hosting.ClusterDnsHost?> StartDnsAsync(string serverUrl, Navarch.Dns.ClusterDnsOptions? dnsOptions,
+    private static async Task<Navarch.Dns.Hosting.ClusterDnsHost?> StartDnsAsync(k8s.IKubernetes? client, Navarch.Dns.ClusterDnsOptions? dnsOptions,
         string serviceRange, ILoggerFactory loggers, CancellationToken ct)
     {
-        if (dnsOptions is null) return null;
+        if (dnsOptions is null || client is null) return null;
         try
         {
-            return await ClusterDnsFlags.StartAsync(serverUrl, dnsOptions, serviceRange, loggers, ct);
+            return await ClusterDnsFlags.StartAsync(client, dnsOptions, serviceRange, loggers, ct);
         }
         catch (Exception e) when (e is System.Net.Sockets.SocketException or ArgumentException)
         {

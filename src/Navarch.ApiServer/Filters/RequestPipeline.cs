@@ -1,0 +1,41 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Navarch.ApiServer.Authentication;
+using Navarch.ApiServer.Authorization;
+using Navarch.ApiServer.Authorization.Rbac;
+using Navarch.ApiServer.Certificates;
+
+namespace Navarch.ApiServer.Filters;
+
+/// <summary>
+/// The filters every request passes before any handler (discovery, OpenAPI, metrics and health included):
+/// request info → authentication → authorization; admission runs later, on the objects a write carries.
+/// Adding an authenticator or authorizer is one class plus one line here.
+/// </summary>
+public static class RequestPipeline
+{
+    public static void AddRequestFilters(this IServiceCollection services, ApiServerOptions options, ClusterPki? pki)
+    {
+        var authenticators = new List<IAuthenticator>();
+        if (pki is not null) authenticators.Add(new ClientCertificateAuthenticator(pki.ClientCas, TimeProvider.System));
+        if (options.TokenAuthFile is { } tokens) authenticators.Add(TokenFileAuthenticator.Load(tokens));
+        authenticators.Add(new AnonymousAuthenticator());
+        services.AddSingleton<IAuthenticator>(new UnionAuthenticator(authenticators));
+
+        services.AddHttpContextAccessor();
+        services.AddSingleton<IRbacSource, CachedRbacSource>();
+        services.AddSingleton<EscalationCheck>();
+        foreach (var kind in RbacStrategy.Kinds)
+            services.AddSingleton<Registry.ResourceStrategy>(sp => new RbacStrategy(kind, sp.GetRequiredService<EscalationCheck>()));
+        services.AddSingleton<BootstrapPolicyWriter>();
+        services.AddSingleton<RbacAuthorizer>();
+        services.AddSingleton<IAuthorizer>(sp => new UnionAuthorizer([new PrivilegedGroupAuthorizer(), sp.GetRequiredService<RbacAuthorizer>()]));
+    }
+
+    public static void UseRequestFilters(this IApplicationBuilder app)
+    {
+        app.UseMiddleware<RequestInfoFilter>();
+        app.UseMiddleware<AuthenticationFilter>();
+        app.UseMiddleware<AuthorizationFilter>();
+    }
+}
