@@ -1,11 +1,11 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
-using Navarch.ApiServer.Registry;
 using k8s;
 using Microsoft.AspNetCore.Http;
 using Navarch.Api.Printing;
 using Navarch.ApiServer.Http;
+using Navarch.ApiServer.Registry;
 using Navarch.ApiServer.Watching;
 using Navarch.Storage;
 

@@ -1,9 +1,9 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using Navarch.ApiServer.Registry;
 using k8s;
 using k8s.Models;
 using Microsoft.AspNetCore.Http;
+using Navarch.ApiServer.Registry;
 
 namespace Navarch.ApiServer.Http;
 
