@@ -22,9 +22,11 @@ public static class NullElements
             switch (ModelShape.KindOf(item.Type))
             {
                 case ShapeKind.Struct when item.Node is JsonObject obj:
+                    // Null properties of a struct are absent fields, fine as they are: only containers go deeper.
+                    var properties = ModelShape.PropertiesOf(item.Type);
                     foreach (var (key, value) in obj)
-                        if (value is JsonObject or JsonArray && ModelShape.ChildType(item.Type, key) is { } child)
-                            pending.Push((value, child));
+                        if (value is JsonObject or JsonArray && properties.TryGetValue(key, out var child))
+                            pending.Push((value, Nullable.GetUnderlyingType(child) ?? child));
                     break;
                 case ShapeKind.Map when item.Node is JsonObject map:
                     var valueType = ModelShape.ChildType(item.Type, "");

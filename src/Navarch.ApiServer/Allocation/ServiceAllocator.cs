@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
-using Navarch.ApiServer.Registry;
 using k8s.Models;
+using Navarch.ApiServer.Registry;
 using Navarch.Storage;
 
 namespace Navarch.ApiServer.Allocation;

@@ -1,12 +1,12 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
-using Navarch.ApiServer.Registry;
 using k8s;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Hosting;
 using Navarch.Api.Printing;
 using Navarch.ApiServer.Http;
+using Navarch.ApiServer.Registry;
 using Navarch.ApiServer.Watching;
 using Navarch.Storage;
 

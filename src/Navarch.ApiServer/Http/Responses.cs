@@ -1,10 +1,10 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using Navarch.ApiServer.Registry;
 using k8s;
 using k8s.Models;
 using Microsoft.AspNetCore.Http;
 using Navarch.Api.Serialization;
+using Navarch.ApiServer.Registry;
 
 namespace Navarch.ApiServer.Http;
 

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using k8s;
@@ -120,9 +119,9 @@ public static class RequestBody
 
     /// <summary>
     /// What the model decoder throws for a value of the wrong shape: JsonException from System.Text.Json, and from
-    /// KubernetesClient's converters FormatException, OverflowException (a huge quantity), InvalidOperationException
-    /// and NotSupportedException (an object where an IntOrString goes).
+    /// KubernetesClient's converters FormatException, OverflowException (a huge quantity), InvalidOperationException,
+    /// NotSupportedException (an object where an IntOrString goes) and ArgumentException (a quantity with a bad suffix).
     /// </summary>
     private static bool IsDecodeFailure(Exception e) =>
-        e is JsonException or FormatException or InvalidOperationException or OverflowException or NotSupportedException;
+        e is JsonException or FormatException or InvalidOperationException or OverflowException or NotSupportedException or ArgumentException;
 }
