@@ -36,7 +36,8 @@ public sealed class PortForwardProxy(NodeProxy nodes)
     {
         if (ctx.WebSockets.IsWebSocketRequest)
         {
-            await TunnelAsync(ctx, info);
+            if (ctx.WebSockets.WebSocketRequestedProtocols.Any(p => p.StartsWith(TunnelPrefix, StringComparison.Ordinal))) await TunnelAsync(ctx, info);
+            else await ChannelsAsync(ctx, info);
             return;
         }
         if (!SpdyExecBridge.IsUpgradeRequest(ctx.Request))
@@ -59,11 +60,6 @@ public sealed class PortForwardProxy(NodeProxy nodes)
     {
         var offered = ctx.WebSockets.WebSocketRequestedProtocols
             .Where(p => p.StartsWith(TunnelPrefix, StringComparison.Ordinal)).Select(p => p[TunnelPrefix.Length..]).ToArray();
-        if (offered.Length == 0)
-        {
-            await ChannelsAsync(ctx, info);
-            return;
-        }
         var upgrade = ctx.Features.Get<IHttpUpgradeFeature>();
         var key = ctx.Request.Headers.SecWebSocketKey.ToString();
         if (upgrade is not { IsUpgradableRequest: true } || key.Length == 0)

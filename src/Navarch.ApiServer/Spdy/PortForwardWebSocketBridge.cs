@@ -95,9 +95,9 @@ public sealed class PortForwardWebSocketBridge
             await writer.WriteGoAwayAsync(0, 0, cts.Token);
             await runtimeLoop.WaitAsync(CloseTimeout, cts.Token);
         }
-        catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException or TimeoutException or WebSocketException)
+        catch (Exception e) when (IsConnectionFailure(e) || e is TimeoutException)
         {
-            // The client or the runtime went away; nobody is left to tell.
+            // The client or the runtime went away or broke its protocol; nobody is left to tell.
         }
         finally
         {
@@ -224,10 +224,14 @@ public sealed class PortForwardWebSocketBridge
         {
             await task;
         }
-        catch (Exception e) when (e is SpdyProtocolException or IOException or ObjectDisposedException or OperationCanceledException or WebSocketException or FormatException)
+        catch (Exception e) when (IsConnectionFailure(e))
         {
         }
     }
+
+    /// <summary>What a broken or misbehaving peer makes the loops throw (FormatException: a client's bad base64).</summary>
+    private static bool IsConnectionFailure(Exception e) =>
+        e is SpdyProtocolException or IOException or ObjectDisposedException or OperationCanceledException or WebSocketException or FormatException;
 
     /// <summary>One forwarded port: its SPDY streams and whether the runtime closed them (set by the runtime loop, read by both).</summary>
     private sealed class PortStreams(ushort port, uint errorId, uint dataId)

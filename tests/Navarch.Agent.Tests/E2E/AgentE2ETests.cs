@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Text;
 using k8s;
 using k8s.Models;
 using Navarch.Agent.Runtime;
@@ -57,6 +58,7 @@ public sealed class AgentE2ETests(ITestOutputHelper output) : IAsyncLifetime
         await FailingReadinessLeavesEndpointsAsync();
         await KubectlExecRunsCommandsAsync();
         await KubectlPortForwardReachesNginxAsync();
+        await ChannelWebSocketPortForwardReachesNginxAsync();
         await KubectlRunAttachesToThePodAsync();
         await VolumesAreSharedAndRemovedWithThePodAsync();
 
@@ -356,6 +358,54 @@ public sealed class AgentE2ETests(ITestOutputHelper output) : IAsyncLifetime
         var script = Lab.Node.Kubectl.WriteFile($"kubectl-{Path.GetFileName(binary)}", File.ReadAllText(Lab.Node.KubectlScript).Replace(Kubectl.Default, binary));
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         return new Kubectl(Lab.Node.ServerUrl, script);
+    }
+
+    /// <summary>
+    /// Port forwarding as the Python and JavaScript clients do it (a <c>v4.channel.k8s.io</c> WebSocket, which the API
+    /// server turns into containerd's SPDY streams): an HTTP/1.0 request on the data channel gets the welcome page,
+    /// and nginx closing the connection ends the port and so the WebSocket.
+    /// </summary>
+    private async Task ChannelWebSocketPortForwardReachesNginxAsync()
+    {
+        var pods = (await Client.CoreV1.ListNamespacedPodAsync("default", labelSelector: "name=nginx", cancellationToken: Ct)).Items;
+        var pod = pods.First(p => p.Status?.Phase == "Running" && p.Metadata.DeletionTimestamp is null);
+        using var socket = new System.Net.WebSockets.ClientWebSocket();
+        socket.Options.AddSubProtocol("v4.channel.k8s.io");
+        using var invoker = new HttpMessageInvoker(LabSockets.Handler(Lab.Node.Netns.Path));
+        var url = new Uri($"{Lab.Node.ServerUrl.Replace("http://", "ws://")}/api/v1/namespaces/default/pods/{pod.Metadata.Name}/portforward?ports=80");
+        await socket.ConnectAsync(url, invoker, Ct);
+        await socket.SendAsync((byte[])[0, .. "GET / HTTP/1.0\r\nHost: nginx\r\n\r\n"u8], System.Net.WebSockets.WebSocketMessageType.Binary, true, Ct);
+
+        var channels = new Dictionary<int, MemoryStream> { [0] = new(), [1] = new() };
+        var buffer = new byte[64 * 1024];
+        var channel = -1;
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        deadline.CancelAfter(TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            System.Net.WebSockets.WebSocketReceiveResult r;
+            try
+            {
+                r = await socket.ReceiveAsync(buffer, deadline.Token);
+            }
+            catch (OperationCanceledException) when (!Ct.IsCancellationRequested)
+            {
+                throw new TimeoutException($"the port-forward WebSocket did not close within 30 s; data so far: {Encoding.UTF8.GetString(channels[0].ToArray())}");
+            }
+            if (r.MessageType == System.Net.WebSockets.WebSocketMessageType.Close) break;
+            var data = buffer.AsMemory(0, r.Count);
+            if (channel < 0)
+            {
+                channel = data.Span[0];
+                data = data[1..];
+            }
+            channels[channel].Write(data.Span);
+            if (r.EndOfMessage) channel = -1;
+        }
+        var page = Encoding.UTF8.GetString(channels[0].ToArray());
+        Assert.True(page.StartsWith("P\0HTTP/1.1 200 OK", StringComparison.Ordinal) && page.Contains("Welcome to nginx!", StringComparison.Ordinal),
+            $"data channel: {page}\nerror channel: {Encoding.UTF8.GetString(channels[1].ToArray())}");
+        Assert.Equal([80, 0], channels[1].ToArray());
     }
 
     /// <summary>

@@ -143,24 +143,5 @@ public sealed class PortForwardThroughApiServerTests(PortForwardFixture fixture)
         Assert.Equal(["error 80 0", "data 80 0"], runtime.Opened.Select(s => $"{s.StreamType} {s.Port} {s.RequestId}"));
     }
 
-    private static async Task<byte[]> ReceiveAsync(WebSocket socket, string what)
-    {
-        var message = new MemoryStream();
-        var buffer = new byte[4096];
-        WebSocketReceiveResult r;
-        do
-        {
-            try
-            {
-                r = await socket.ReceiveAsync(buffer, default).WaitAsync(Timeout);
-            }
-            catch (TimeoutException)
-            {
-                throw new TimeoutException($"no message in {Timeout.TotalSeconds} s while waiting for {what}");
-            }
-            Assert.True(r.MessageType == WebSocketMessageType.Binary, $"{what}: a {r.MessageType} message");
-            message.Write(buffer, 0, r.Count);
-        } while (!r.EndOfMessage);
-        return message.ToArray();
-    }
+    private static Task<byte[]> ReceiveAsync(WebSocket socket, string what) => PortForwardWebSocketBridgeTests.ReceiveAsync(socket, what);
 }

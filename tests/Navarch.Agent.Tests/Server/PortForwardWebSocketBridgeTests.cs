@@ -82,6 +82,21 @@ public sealed class PortForwardWebSocketBridgeTests
         await run.WaitAsync(Timeout);
     }
 
+    [Fact]
+    public async Task A_client_that_breaks_the_protocol_ends_the_session_without_an_exception()
+    {
+        await using var runtime = new FakePortForwardServer();
+        var (client, bridged) = await WebSocketPairAsync(PortForwardWebSocketBridge.Base64Protocol);
+        var run = await StartBridgeAsync(runtime, bridged, [80]);
+        await ReceiveAsync(client, "the data channel's opening", WebSocketMessageType.Text);
+        await ReceiveAsync(client, "the error channel's opening", WebSocketMessageType.Text);
+
+        await client.SendAsync("0 not base64 !"u8.ToArray(), WebSocketMessageType.Text, true, default);
+        await run.WaitAsync(Timeout);
+        await runtime.Served.WaitAsync(Timeout);
+        Assert.True(runtime.GoneAway, "the runtime saw no GOAWAY");
+    }
+
     [Theory]
     [InlineData(new[] { "80", "8080" }, new ushort[] { 80, 8080 })]
     [InlineData(new[] { "80,8080", "9090" }, new ushort[] { 80, 8080, 9090 })]
@@ -114,7 +129,8 @@ public sealed class PortForwardWebSocketBridgeTests
         });
     }
 
-    private static async Task<byte[]> ReceiveAsync(WebSocket socket, string what, WebSocketMessageType type = WebSocketMessageType.Binary)
+    /// <summary>The next whole message, which must be of <paramref name="type"/>; a timeout names <paramref name="what"/> was awaited.</summary>
+    internal static async Task<byte[]> ReceiveAsync(WebSocket socket, string what, WebSocketMessageType type = WebSocketMessageType.Binary)
     {
         var message = new MemoryStream();
         var buffer = new byte[4096];
