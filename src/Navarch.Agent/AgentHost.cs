@@ -143,7 +143,8 @@ public sealed class AgentHost
         var pulls = new ContainerBackOff(_options.BackOffInitial, _options.BackOffMax, time);
         var images = new ImagePuller(_runtime, events, pulls, _options.OfflineImages);
         var volumes = new PodVolumes(_options.PodVolumeDirectory);
-        var starter = new ContainerStarter(_runtime, images, volumes, events, () => _shared.Services.List(), settings);
+        var starter = new ContainerStarter(_runtime, images, volumes, events, () => _shared.Services.List(), settings,
+            (pod, container, ct) => EnvSources.ReadAsync(_shared.Client, pod, container, ct));
         var actions = new PodActions(starter, new PodTerminator(_runtime, events, SharedHttp), new PodStatusWriter(_shared.Client), events, volumes);
         return new PodSyncer(_shared.Client, _runtime, actions, _probes, restarts, settings, time, _shared.Loggers.CreateLogger<PodSyncer>());
     }
