@@ -145,7 +145,8 @@ public sealed class AgentHost
         var images = new ImagePuller(_runtime, events, pulls, _options.OfflineImages);
         var volumes = new PodVolumes(_options.PodVolumeDirectory);
         var hosts = new PodHostsFile(_options.PodVolumeDirectory, _options.ClusterDns?.Domain ?? ClusterDnsSettings.DefaultDomain);
-        var starter = new ContainerStarter(_runtime, images, volumes, events, () => _shared.Services.List(), settings, hosts);
+        var starter = new ContainerStarter(_runtime, images, volumes, events, () => _shared.Services.List(), settings,
+            (pod, container, ct) => EnvSources.ReadAsync(_shared.Client, pod, container, ct), hosts);
         var actions = new PodActions(starter, new PodTerminator(_runtime, events, SharedHttp), new PodStatusWriter(_shared.Client), events, volumes);
         return new PodSyncer(_shared.Client, _runtime, actions, _probes, restarts, settings, time, _shared.Loggers.CreateLogger<PodSyncer>());
     }

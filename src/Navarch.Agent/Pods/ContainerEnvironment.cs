@@ -18,18 +18,28 @@ public static class ContainerEnvironment
     /// <param name="serviceEnv">The service variables (<see cref="ServiceEnvironment.For"/>).</param>
     /// <param name="podIp">The pod's IP (for <c>status.podIP</c>), empty if unknown.</param>
     /// <param name="hostIp">The node's IP (for <c>status.hostIP</c>).</param>
-    public static IReadOnlyList<KeyValuePair<string, string>> Build(V1Pod pod, V1Container container, IReadOnlyList<KeyValuePair<string, string>> serviceEnv, string podIp, string hostIp)
+    /// <param name="sources">The ConfigMaps and Secrets the container refers to (<see cref="EnvSources.ReadAsync"/>); none when null.</param>
+    public static IReadOnlyList<KeyValuePair<string, string>> Build(
+        V1Pod pod, V1Container container, IReadOnlyList<KeyValuePair<string, string>> serviceEnv, string podIp, string hostIp, EnvSources? sources = null)
     {
+        sources ??= EnvSources.None;
+        var ns = pod.Metadata.NamespaceProperty ?? "default";
         var services = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (k, v) in serviceEnv) services[k] = v;
         var declared = new Dictionary<string, string>(StringComparer.Ordinal);
         var order = new List<string>();
         string? Lookup(string name) => declared.TryGetValue(name, out var d) ? d : services.GetValueOrDefault(name);
+        // envFrom first, in order; env then overrides what they set.
+        foreach (var (name, value) in EnvReferences.FromSources(container, ns, sources))
+        {
+            if (!declared.ContainsKey(name)) order.Add(name);
+            declared[name] = value;
+        }
         foreach (var e in container.Env ?? [])
         {
             string value;
             if (!string.IsNullOrEmpty(e.Value)) value = EnvExpansion.Expand(e.Value, Lookup);
-            else if (e.ValueFrom is { } from) value = Resolve(pod, from, podIp, hostIp);
+            else if (e.ValueFrom is { } from) value = Resolve(pod, from, podIp, hostIp, ns, sources);
             else value = "";
             if (!declared.ContainsKey(e.Name)) order.Add(e.Name);
             declared[e.Name] = value;
@@ -48,15 +58,11 @@ public static class ContainerEnvironment
         return items.Select(i => EnvExpansion.Expand(i, n => map.GetValueOrDefault(n))).ToList();
     }
 
-    private static string Resolve(V1Pod pod, V1EnvVarSource from, string podIp, string hostIp)
+    private static string Resolve(V1Pod pod, V1EnvVarSource from, string podIp, string hostIp, string ns, EnvSources sources)
     {
         if (from.FieldRef is { } field) return FieldValue(pod, field.FieldPath, podIp, hostIp);
-        if (from.ConfigMapKeyRef is { } cm)
-            return cm.Optional == true ? "" : throw new ContainerConfigException($"configmap \"{cm.Name}\" not found");
-        if (from.SecretKeyRef is { } secret)
-            return secret.Optional == true ? "" : throw new ContainerConfigException($"secret \"{secret.Name}\" not found");
-        if (from.ResourceFieldRef is { } resource)
-            throw new ContainerConfigException($"resourceFieldRef \"{resource.Resource}\" is not supported");
+        if (from.ConfigMapKeyRef is not null || from.SecretKeyRef is not null) return EnvReferences.KeyValue(from, ns, sources);
+        if (from.ResourceFieldRef is { } resource) return EnvReferences.ResourceValue(pod, resource, NodeAllocatable.Machine);
         return "";
     }
 

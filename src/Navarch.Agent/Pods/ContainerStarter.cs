@@ -11,7 +11,9 @@ namespace Navarch.Agent.Pods;
 /// <c>CreateContainerError</c>, <c>RunContainerError</c>, pull errors) rather than exceptions, except when the
 /// runtime is unreachable.
 /// </summary>
-public sealed class ContainerStarter(ICriRuntime runtime, ImagePuller images, PodVolumes volumes, EventRecorder events, Func<IEnumerable<V1Service>> services, PodSyncSettings settings, PodHostsFile? hosts = null)
+public sealed class ContainerStarter(
+    ICriRuntime runtime, ImagePuller images, PodVolumes volumes, EventRecorder events, Func<IEnumerable<V1Service>> services, PodSyncSettings settings,
+    Func<V1Pod, V1Container, CancellationToken, Task<EnvSources>>? envSources = null, PodHostsFile? hosts = null)
 {
     /// <summary>Starts <paramref name="container"/> as its <paramref name="restartCount"/>-th start in the sandbox; returns null on success or why it waits (and when to retry).</summary>
     public async Task<(WaitingReason Reason, TimeSpan Retry)?> StartAsync(V1Pod pod, V1Container container, int restartCount, string sandboxId, SandboxSpec sandbox, string podIp, CancellationToken ct)
@@ -35,7 +37,8 @@ public sealed class ContainerStarter(ICriRuntime runtime, ImagePuller images, Po
         try
         {
             var serviceEnv = ServiceEnvironment.For(pod.Metadata.NamespaceProperty ?? "default", pod.Spec.EnableServiceLinks ?? true, services());
-            var env = ContainerEnvironment.Build(pod, container, serviceEnv, podIp, settings.NodeIp);
+            var sources = envSources is null ? EnvSources.None : await envSources(pod, container, ct);
+            var env = ContainerEnvironment.Build(pod, container, serviceEnv, podIp, settings.NodeIp, sources);
             spec = RuntimeSpecs.Container(pod, container, restartCount, env) with { Mounts = mounts };
         }
         catch (ContainerConfigException e)

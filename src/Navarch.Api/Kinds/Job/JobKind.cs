@@ -39,7 +39,6 @@ public sealed class JobKind() : KindDefinition<V1Job>(ResourceType.Create<V1Job>
         spec.Suspend ??= false;
         if (string.IsNullOrEmpty(spec.PodReplacementPolicy))
             spec.PodReplacementPolicy = spec.PodFailurePolicy is null ? "TerminatingOrFailed" : "Failed";
-        spec.ManualSelector ??= null;
         var templateLabels = spec.Template?.Metadata?.Labels;
         job.Metadata ??= new V1ObjectMeta();
         if ((job.Metadata.Labels is null || job.Metadata.Labels.Count == 0) && templateLabels is { Count: > 0 })
