@@ -35,6 +35,11 @@ public sealed class DeploymentTests(WorkloadCluster cluster)
         var history = await Ok(kubectl, "rollout", "history", "deployment/web", "-n", ns);
         Assert.Matches(@"(?m)^1\s", history.Stdout);
         Assert.Matches(@"(?m)^2\s", history.Stdout);
+        using (var old = new Kubectl(cluster.Server.Url, Kubectl.V127))
+        {
+            Assert.Matches(@"(?m)^2\s", (await Ok(old, "rollout", "history", "deployment/web", "-n", ns)).Stdout);
+            Assert.Contains("successfully rolled out", (await Ok(old, "rollout", "status", "deployment/web", "-n", ns, "--timeout=30s")).Stdout);
+        }
 
         await Ok(kubectl, "rollout", "undo", "deployment/web", "-n", ns);
         await Ok(kubectl, "rollout", "status", "deployment/web", "-n", ns, "--timeout=60s");
@@ -83,5 +88,34 @@ public sealed class DeploymentTests(WorkloadCluster cluster)
             return d.Status?.AvailableReplicas == 4 && d.Status.ObservedGeneration == d.Metadata.Generation;
         }, TimeSpan.FromSeconds(30), () => KubernetesJson.Serialize(d?.Status));
         Assert.Single((await cluster.Client.AppsV1.ListNamespacedReplicaSetAsync(ns)).Items);
+    }
+
+    [Fact]
+    public async Task Pause_holds_a_change_until_resume_and_restart_rolls_new_pods()
+    {
+        var ns = await cluster.NamespaceAsync("pause");
+        using var kubectl = new Kubectl(cluster.Server.Url);
+        await Ok(kubectl, "create", "deployment", "web", "--image=nginx", "--replicas=2", "-n", ns);
+        await Ok(kubectl, "rollout", "status", "deployment/web", "-n", ns, "--timeout=60s");
+        await Ok(kubectl, "rollout", "pause", "deployment/web", "-n", ns);
+        await Ok(kubectl, "set", "image", "deployment/web", "nginx=nginx:v2", "-n", ns);
+        V1Deployment? d = null;
+        await Poll.UntilAsync("the paused change observed", async () =>
+        {
+            d = await cluster.Client.AppsV1.ReadNamespacedDeploymentAsync("web", ns);
+            return d.Status?.ObservedGeneration == d.Metadata.Generation;
+        }, TimeSpan.FromSeconds(20), () => KubernetesJson.Serialize(d?.Status));
+        Assert.Equal("DeploymentPaused", d!.Status.Conditions.Single(c => c.Type == "Progressing").Reason);
+        Assert.Single((await cluster.Client.AppsV1.ListNamespacedReplicaSetAsync(ns)).Items);
+
+        await Ok(kubectl, "rollout", "resume", "deployment/web", "-n", ns);
+        await Ok(kubectl, "rollout", "status", "deployment/web", "-n", ns, "--timeout=60s");
+        Assert.Equal(2, (await cluster.Client.AppsV1.ListNamespacedReplicaSetAsync(ns)).Items.Count);
+
+        await Ok(kubectl, "rollout", "restart", "deployment/web", "-n", ns);
+        await Ok(kubectl, "rollout", "status", "deployment/web", "-n", ns, "--timeout=60s");
+        var sets = (await cluster.Client.AppsV1.ListNamespacedReplicaSetAsync(ns)).Items;
+        Assert.Equal(3, sets.Count);
+        Assert.Single(sets, s => s.Spec.Replicas == 2 && s.Spec.Template.Metadata.Annotations?.ContainsKey("kubectl.kubernetes.io/restartedAt") == true);
     }
 }
