@@ -149,7 +149,7 @@ public sealed class CronJobController : Controller, IControllerLoop
 
     private async Task WriteStatusAsync(V1CronJob cached, V1CronJobStatus status, CancellationToken ct)
     {
-        if (KubernetesJson.Serialize(cached.Status ?? new V1CronJobStatus()) == KubernetesJson.Serialize(status)) return;
+        if (JsonEquality.Same(cached.Status ?? new V1CronJobStatus(), status)) return;
         var copy = KubernetesJson.Deserialize<V1CronJob>(KubernetesJson.Serialize(cached));
         copy.Status = status;
         try

@@ -161,7 +161,7 @@ public sealed class DaemonSetController : Controller, IControllerLoop
     private async Task WriteStatusAsync(V1DaemonSet ds, V1DaemonSetStatus status, CancellationToken ct)
     {
         status.Conditions = ds.Status?.Conditions;
-        if (KubernetesJson.Serialize(ds.Status) == KubernetesJson.Serialize(status)) return;
+        if (JsonEquality.Same(ds.Status, status)) return;
         var copy = KubernetesJson.Deserialize<V1DaemonSet>(KubernetesJson.Serialize(ds));
         copy.Status = status;
         try
@@ -175,8 +175,7 @@ public sealed class DaemonSetController : Controller, IControllerLoop
 
     // Labels, taints or readiness decide where daemons run; heartbeats alone do not.
     private static bool NodeChanged(V1Node old, V1Node cur) =>
-        KubernetesJson.Serialize(old.Metadata.Labels) != KubernetesJson.Serialize(cur.Metadata.Labels)
-        || KubernetesJson.Serialize(old.Spec?.Taints) != KubernetesJson.Serialize(cur.Spec?.Taints)
+        !JsonEquality.Same(old.Metadata.Labels, cur.Metadata.Labels) || !JsonEquality.Same(old.Spec?.Taints, cur.Spec?.Taints)
         || old.Spec?.Unschedulable != cur.Spec?.Unschedulable;
 
     private void PodChanged(V1Pod pod, bool added, bool deleted = false)

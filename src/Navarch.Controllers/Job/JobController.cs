@@ -146,7 +146,7 @@ public sealed class JobController : Controller, IControllerLoop
 
     private async Task WriteStatusAsync(V1Job job, V1JobStatus status, CancellationToken ct)
     {
-        if (KubernetesJson.Serialize(job.Status) == KubernetesJson.Serialize(status)) return;
+        if (JsonEquality.Same(job.Status, status)) return;
         var copy = KubernetesJson.Deserialize<V1Job>(KubernetesJson.Serialize(job));
         copy.Status = status;
         try
