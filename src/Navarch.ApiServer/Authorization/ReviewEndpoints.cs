@@ -138,7 +138,7 @@ public static class ReviewEndpoints
     /// Decodes a review sent as JSON, or as protobuf when <paramref name="fromProtobuf"/> knows the kind (kubectl's
     /// typed clients send protobuf; a kind without a reader needs nothing from its body).
     /// </summary>
-    private static async Task<T> ReadAsync<T>(HttpContext ctx, Func<ReadOnlyMemory<byte>, T>? fromProtobuf = null) where T : new()
+    private static async Task<T> ReadAsync<T>(HttpContext ctx, Func<ProtobufMessage, T>? fromProtobuf = null) where T : new()
     {
         var body = await ReadBytesAsync(ctx);
         try

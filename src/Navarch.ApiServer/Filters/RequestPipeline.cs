@@ -37,5 +37,6 @@ public static class RequestPipeline
         app.UseMiddleware<RequestInfoFilter>();
         app.UseMiddleware<AuthenticationFilter>();
         app.UseMiddleware<AuthorizationFilter>();
+        app.UseMiddleware<ProtobufBodyFilter>();
     }
 }

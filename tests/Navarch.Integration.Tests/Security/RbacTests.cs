@@ -59,6 +59,34 @@ public sealed class RbacTests(SecureServerFixture fixture) : IClassFixture<Secur
         Assert.DoesNotContain(lines, l => l.StartsWith("secrets ", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData(Kubectl.Default)]
+    [InlineData(Kubectl.V127)]
+    public async Task Kubectl_create_role_and_bindings_sends_protobuf_that_the_server_reads(string binary)
+    {
+        var (home, _) = await TwoNamespacesAsync("pb");
+        using var kubectl = new Kubectl(fixture.SecureUrl, binary);
+        string[] k = ["--kubeconfig", fixture.Server.AdminKubeconfig];
+        foreach (var args in new[]
+        {
+            new[] { "-n", home, "create", "role", "pod-reader", "--verb=get,list", "--resource=pods", "--resource-name=a" },
+            ["-n", home, "create", "rolebinding", "ivy-reads", "--role=pod-reader", "--user=ivy", "--group=readers"],
+            ["create", "clusterrolebinding", $"ivy-view-{home}", "--clusterrole=view", "--user=ivy"],
+        })
+        {
+            var r = await kubectl.RunAsync([.. k, .. args]);
+            Assert.True(r.ExitCode == 0, $"kubectl {string.Join(' ', args)}: {r}");
+        }
+        var role = await fixture.Admin.RbacAuthorizationV1.ReadNamespacedRoleAsync("pod-reader", home);
+        var rule = role.Rules.Single();
+        Assert.Equal("get,list||pods|a", $"{string.Join(',', rule.Verbs)}|{string.Join(',', rule.ApiGroups)}|{string.Join(',', rule.Resources)}|{string.Join(',', rule.ResourceNames)}");
+        var binding = await fixture.Admin.RbacAuthorizationV1.ReadNamespacedRoleBindingAsync("ivy-reads", home);
+        Assert.Equal(("Role", "pod-reader"), (binding.RoleRef.Kind, binding.RoleRef.Name));
+        Assert.Equal(["User:ivy", "Group:readers"], binding.Subjects.Select(s => $"{s.Kind}:{s.Name}"));
+        var cluster = await fixture.Admin.RbacAuthorizationV1.ReadClusterRoleBindingAsync($"ivy-view-{home}");
+        Assert.Equal("view", cluster.RoleRef.Name);
+    }
+
     [Fact]
     public async Task Whoami_names_the_certificate_user_and_its_groups()
     {

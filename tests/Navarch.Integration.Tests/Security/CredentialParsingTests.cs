@@ -1,0 +1,57 @@
+using Navarch.ApiServer.Authentication;
+using Navarch.ApiServer.Authorization;
+
+namespace Navarch.Integration.Tests.Security;
+
+/// <summary>The static token CSV and the protobuf reviews kubectl sends, read without a server.</summary>
+[Trait("Category", "Unit")]
+public sealed class CredentialParsingTests
+{
+    [Fact]
+    public void The_token_file_reads_upstreams_csv()
+    {
+        var path = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(path, "# comment\n\ntok1,alice,uid-1,\"g1,g2\"\ntok2,bob,uid-2\n");
+            var tokens = TokenFileAuthenticator.Load(path);
+            Assert.Equal(2, tokens.Count);
+            var alice = tokens.Authenticate("tok1").User!;
+            Assert.Equal(("alice", "uid-1"), (alice.Name, alice.Uid));
+            Assert.Equal(["g1", "g2"], alice.Groups);
+            Assert.Empty(tokens.Authenticate("tok2").User!.Groups);
+            Assert.False(tokens.Authenticate("tok3").Applies);
+
+            File.WriteAllText(path, "tok1,alice\n");
+            var e = Assert.Throws<ArgumentException>(() => TokenFileAuthenticator.Load(path));
+            Assert.Contains($"{path}:1", e.Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void A_protobuf_self_subject_access_review_reads_its_attributes()
+    {
+        // spec { resourceAttributes { namespace "ns", verb "delete", resource "pods", name "x" } }
+        var attributes = Concat(Str(1, "ns"), Str(2, "delete"), Str(5, "pods"), Str(7, "x"));
+        var review = Concat(Msg(1, []), Msg(2, Msg(1, attributes)));
+        var envelope = Concat("k8s\0"u8.ToArray(), Msg(1, Concat(Str(1, "authorization.k8s.io/v1"), Str(2, "SelfSubjectAccessReview"))), Msg(2, review));
+
+        var parsed = ReviewProtobuf.SelfSubjectAccessReview(ReviewProtobuf.Unwrap(envelope));
+        var r = parsed.Spec.ResourceAttributes;
+        Assert.Equal(("ns", "delete", "pods", "x", (string?)null), (r.NamespaceProperty, r.Verb, r.Resource, r.Name, r.Group));
+        Assert.Null(parsed.Spec.NonResourceAttributes);
+
+        Assert.Throws<FormatException>(() => ReviewProtobuf.Unwrap("{\"kind\":1}"u8.ToArray()));
+        Assert.Throws<FormatException>(() => ReviewProtobuf.Unwrap(Concat("k8s\0"u8.ToArray(), [0x12, 0x7f, 0x01])));
+    }
+
+    private static byte[] Str(int field, string value) => Msg(field, System.Text.Encoding.UTF8.GetBytes(value));
+
+    private static byte[] Msg(int field, byte[] body) => Concat([(byte)(field << 3 | 2), (byte)body.Length], body);
+
+    private static byte[] Concat(params byte[][] parts) => parts.SelectMany(p => p).ToArray();
+}
