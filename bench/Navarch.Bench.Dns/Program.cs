@@ -40,16 +40,17 @@ var indexBytes = GC.GetTotalMemory(forceFullCollection: true) - before;
 
 var handler = new QueryHandler(new ZoneResolver(index), new UpstreamForwarder([], TimeSpan.FromSeconds(1)));
 // The answer alone, without sockets or wire format: what the index and resolver cost per query.
+// Two passes over both questions; the first only warms the JIT up.
 var handlerMicros = new List<string>();
-foreach (var q in new[] { "svc-42.ns-42.svc.cluster.local", "nothing.ns-42.svc.cluster.local" })
-{
-    var message = new ARSoft.Tools.Net.Dns.DnsMessage();
-    message.Questions.Add(new ARSoft.Tools.Net.Dns.DnsQuestion(DomainName.Parse(q), ARSoft.Tools.Net.Dns.RecordType.A, ARSoft.Tools.Net.Dns.RecordClass.INet));
-    for (var i = 0; i < 50_000; i++) await handler.RespondAsync(message, CancellationToken.None);
-    var watch = Stopwatch.StartNew();
-    for (var i = 0; i < 100_000; i++) await handler.RespondAsync(message, CancellationToken.None);
-    handlerMicros.Add($"{q}: {watch.Elapsed.TotalMilliseconds * 1000 / 100_000:0.0} µs");
-}
+for (var pass = 0; pass < 2; pass++)
+    foreach (var q in new[] { "svc-42.ns-42.svc.cluster.local", "nothing.ns-42.svc.cluster.local" })
+    {
+        var message = new ARSoft.Tools.Net.Dns.DnsMessage();
+        message.Questions.Add(new ARSoft.Tools.Net.Dns.DnsQuestion(DomainName.Parse(q), ARSoft.Tools.Net.Dns.RecordType.A, ARSoft.Tools.Net.Dns.RecordClass.INet));
+        var watch = Stopwatch.StartNew();
+        for (var i = 0; i < 100_000; i++) await handler.RespondAsync(message, CancellationToken.None);
+        if (pass == 1) handlerMicros.Add($"{q}: {watch.Elapsed.TotalMilliseconds * 1000 / 100_000:0.0} µs");
+    }
 
 await using var server = ClusterDnsServer.Start(IPAddress.Loopback, 0, handler, NullLogger.Instance);
 using var echo = new EchoResponder();

@@ -24,8 +24,8 @@ public static class ImageCommand
         var name = new Option<string?>("--name") { Description = "Image NAME[:TAG] (default tag latest; a preset has its own name)" };
         var from = new Option<string?>("--from") { Description = "Directory whose tree becomes the image root" };
         var fromDeb = new Option<string[]>("--from-deb") { Description = "Debian packages (installed if missing) whose files, and the libraries they link, become the image", AllowMultipleArgumentsPerToken = true };
-        var preset = new Option<string?>("--preset") { Description = "A ready-made image: nginx, pause or busybox" };
-        preset.AcceptOnlyFromAmong("nginx", "pause", "busybox");
+        var preset = new Option<string?>("--preset") { Description = "A ready-made image: nginx, pause, busybox or dnsutils (nslookup, dig, curl)" };
+        preset.AcceptOnlyFromAmong("nginx", "pause", "busybox", "dnsutils");
         var entrypoint = new Option<string?>("--entrypoint") { Description = "Entrypoint: a JSON array, or words split on spaces" };
         var cmd = new Option<string?>("--cmd") { Description = "Cmd: a JSON array, or words split on spaces" };
         var workdir = new Option<string?>("--workdir") { Description = "Working directory" };
@@ -63,6 +63,7 @@ public static class ImageCommand
                     "nginx" => await ImageRecipes.NginxAsync(ct),
                     "pause" => await ImageRecipes.PauseAsync(ct),
                     "busybox" => await ImageRecipes.BusyboxAsync(ct),
+                    "dnsutils" => await DnsUtilsImage.RecipeAsync(ct),
                     _ when result.GetValue(from) is { } dir => ImageRecipes.FromDirectory(result.GetValue(name)!, dir, config),
                     _ => await ImageRecipes.FromDebianPackagesAsync(result.GetValue(name)!, result.GetValue(fromDeb)!, config, ct),
                 };
