@@ -22,11 +22,12 @@ public static class ServerCommand
 
         var noControllers = new Option<bool>("--disable-controller-manager") { Description = "Do not run the control loops in this process" };
         var noScheduler = new Option<bool>("--disable-scheduler") { Description = "Do not run the scheduler in this process" };
+        var leaderElect = ControlPlaneFlags.LeaderElectOption();
         var controlPlane = new ControlPlaneFlags();
 
         var command = new Command("server", "Run the API server, and by default the controller manager and the scheduler")
         {
-            dataDir, bind, port, serviceRange, nodePorts, watchCache, masterLease, bookmarks, noControllers, noScheduler,
+            dataDir, bind, port, serviceRange, nodePorts, watchCache, masterLease, bookmarks, noControllers, noScheduler, leaderElect,
         };
         var storage = new StorageFlags();
         storage.AddTo(command);
@@ -69,9 +70,11 @@ public static class ServerCommand
             await using var _ = server;
             Console.Error.WriteLine($"navarch server: serving on {server.Url}");
             using var loggers = ControlPlaneFlags.Loggers();
+            // Several servers (and so several controller managers and schedulers) can run only on etcd.
+            var elect = result.GetValue(leaderElect) ?? options.Storage.Backend == Navarch.Storage.StoreFactory.Etcd;
             var loops = new List<Task> { Task.Delay(Timeout.Infinite, ct) };
-            if (!result.GetValue(noControllers)) loops.Add(ControlPlaneFlags.RunControllerManagerAsync(server.Url, controllerOptions, loggers, ct));
-            if (!result.GetValue(noScheduler)) loops.Add(ControlPlaneFlags.RunSchedulerAsync(server.Url, loggers, ct));
+            if (!result.GetValue(noControllers)) loops.Add(ControlPlaneFlags.RunControllerManagerAsync(server.Url, controllerOptions, loggers, elect, ct));
+            if (!result.GetValue(noScheduler)) loops.Add(ControlPlaneFlags.RunSchedulerAsync(server.Url, loggers, elect, ct));
             // Loops that finish are fine (nothing to do); one that fails ends the server.
             while (loops.Count > 0)
             {
