@@ -38,12 +38,13 @@ public static class ServerCommand
 
         var noControllers = new Option<bool>("--disable-controller-manager") { Description = "Do not run the control loops in this process" };
         var noScheduler = new Option<bool>("--disable-scheduler") { Description = "Do not run the scheduler in this process" };
+        var leaderElect = ControlPlaneFlags.LeaderElectOption();
         var controlPlane = new ControlPlaneFlags();
         var clusterDns = new ClusterDnsFlags();
 
         var command = new Command("server", "Run the API server, and by default the controller manager and the scheduler")
         {
-            dataDir, bind, port, serviceRange, nodePorts, watchCache, masterLease, bookmarks, noControllers, noScheduler,
+            dataDir, bind, port, serviceRange, nodePorts, watchCache, masterLease, bookmarks, noControllers, noScheduler, leaderElect,
         };
         var storage = new StorageFlags();
         storage.AddTo(command);
@@ -106,9 +107,13 @@ public static class ServerCommand
                 if (server.SecureUrl.Length > 0)
                     Console.Error.WriteLine($"navarch server: serving on {server.SecureUrl}; admin kubeconfig: {server.AdminKubeconfig}");
                 using var stopLoops = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                // Several servers (and so several controller managers and schedulers) can run only on etcd.
+                var elect = result.GetValue(leaderElect) ?? options.Storage.Backend == Navarch.Storage.StoreFactory.Etcd;
                 var loops = new List<Task>();
-                if (!result.GetValue(noControllers)) loops.Add(ControlPlaneFlags.RunControllerManagerAsync(LoopClients.For(server, LoopClients.ControllerManager), controllerOptions, loggers, stopLoops.Token));
-                if (!result.GetValue(noScheduler)) loops.Add(ControlPlaneFlags.RunSchedulerAsync(LoopClients.For(server, LoopClients.Scheduler), loggers, stopLoops.Token));
+                if (!result.GetValue(noControllers))
+                    loops.Add(ControlPlaneFlags.RunControllerManagerAsync(LoopClients.For(server, LoopClients.ControllerManager), controllerOptions, loggers, elect, stopLoops.Token));
+                if (!result.GetValue(noScheduler))
+                    loops.Add(ControlPlaneFlags.RunSchedulerAsync(LoopClients.For(server, LoopClients.Scheduler), loggers, elect, stopLoops.Token));
                 var failed = await UntilStoppedAsync(loops, ct);
                 var stopping = Stopwatch.StartNew();
                 await stopLoops.CancelAsync();

@@ -9,7 +9,8 @@ public static class StandaloneCommands
     {
         var server = ServerFlag();
         var flags = new ControlPlaneFlags();
-        var command = new Command("controller-manager", "Run the control loops against an API server") { server };
+        var leaderElect = ControlPlaneFlags.LeaderElectOption();
+        var command = new Command("controller-manager", "Run the control loops against an API server") { server, leaderElect };
         flags.AddTo(command);
         command.SetAction(async (result, ct) =>
         {
@@ -17,7 +18,8 @@ public static class StandaloneCommands
             try { options.Validate(); }
             catch (ArgumentException e) { Console.Error.WriteLine($"navarch controller-manager: {e.Message}"); return 2; }
             using var loggers = ControlPlaneFlags.Loggers();
-            return await RunAsync("controller-manager", () => ControlPlaneFlags.RunControllerManagerAsync(result.GetValue(server)!, options, loggers, ct), ct);
+            return await RunAsync("controller-manager", () => ControlPlaneFlags.RunControllerManagerAsync(result.GetValue(server)!, options, loggers,
+                result.GetValue(leaderElect) ?? true, ct), ct);
         });
         return command;
     }
@@ -25,11 +27,12 @@ public static class StandaloneCommands
     public static Command Scheduler()
     {
         var server = ServerFlag();
-        var command = new Command("scheduler", "Run the scheduler against an API server") { server };
+        var leaderElect = ControlPlaneFlags.LeaderElectOption();
+        var command = new Command("scheduler", "Run the scheduler against an API server") { server, leaderElect };
         command.SetAction(async (result, ct) =>
         {
             using var loggers = ControlPlaneFlags.Loggers();
-            return await RunAsync("scheduler", () => ControlPlaneFlags.RunSchedulerAsync(result.GetValue(server)!, loggers, ct), ct);
+            return await RunAsync("scheduler", () => ControlPlaneFlags.RunSchedulerAsync(result.GetValue(server)!, loggers, result.GetValue(leaderElect) ?? true, ct), ct);
         });
         return command;
     }
