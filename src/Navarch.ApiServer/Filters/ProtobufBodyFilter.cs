@@ -1,8 +1,9 @@
 using System.Text;
-using k8s;
-using k8s.Models;
 using Microsoft.AspNetCore.Http;
 using Navarch.ApiServer.Http;
+using Navarch.ApiServer.Registry;
+using k8s.Models;
+using k8s;
 
 namespace Navarch.ApiServer.Filters;
 

@@ -9,7 +9,7 @@ public static class NavarchCli
     public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(LabNode.NavarchDll);
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "navarch.dll")); // the project references src/Navarch
         foreach (var a in args) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
