@@ -79,6 +79,11 @@ public sealed class DaemonSetAndJobTests(WorkloadCluster cluster)
             await Poll.UntilAsync("status: 3 desired, 3 ready", async () =>
                 (ds = await Client.AppsV1.ReadNamespacedDaemonSetAsync("plain", ns)).Status is { DesiredNumberScheduled: 3, NumberReady: 3, UpdatedNumberScheduled: 3 },
                 TimeSpan.FromSeconds(20), () => KubernetesJson.Serialize(ds.Status));
+            using (var kubectl = new Kubectl(cluster.Server.Url))
+            {
+                var rollout = await kubectl.RunAsync("rollout", "status", "daemonset/plain", "-n", ns, "--timeout=20s");
+                Assert.True(rollout.ExitCode == 0 && rollout.Stdout.Contains("successfully rolled out"), rollout.ToString());
+            }
             var revisions = (await Client.AppsV1.ListNamespacedControllerRevisionAsync(ns)).Items.Where(r => r.Metadata.OwnerReferences?.Any(o => o.Uid == ds.Metadata.Uid) == true);
             Assert.Equal(1, Assert.Single(revisions).Revision);
         }
