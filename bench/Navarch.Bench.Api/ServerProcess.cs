@@ -44,7 +44,7 @@ internal sealed class ServerProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         // The API server alone: an in-process scheduler would write a status to every pending pod the benchmark creates.
-        string[] args = [dll, "server", "--data-dir", dataDir, "--bind", "127.0.0.1", "--insecure-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        string[] args = [dll, "server", "--data-dir", dataDir, "--bind", "127.0.0.1", "--secure-port", "0", "--insecure-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--disable-controller-manager", "--disable-scheduler"];
         foreach (var arg in args)
             info.ArgumentList.Add(arg);

@@ -32,7 +32,7 @@ internal sealed class ServerUnderTest : IAsyncDisposable
         var dataDir = Directory.CreateTempSubdirectory("navarch-bench-scheduler-").FullName;
         var port = FreePort();
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { dll, "server", "--data-dir", dataDir, "--bind", "127.0.0.1", "--insecure-port", port.ToString(CultureInfo.InvariantCulture),
+        foreach (var arg in new[] { dll, "server", "--data-dir", dataDir, "--bind", "127.0.0.1", "--secure-port", "0", "--insecure-port", port.ToString(CultureInfo.InvariantCulture),
                      "--disable-controller-manager", "--disable-scheduler" })
             info.ArgumentList.Add(arg);
         var server = new ServerUnderTest(Process.Start(info)!, dataDir, $"http://127.0.0.1:{port}");

@@ -44,7 +44,10 @@ public sealed class ApiServerOptions
     /// <summary>Throws <see cref="ArgumentException"/> naming the first bad flag.</summary>
     public void Validate()
     {
-        if (!System.Net.IPAddress.TryParse(Bind, out _)) throw new ArgumentException($"--bind: \"{Bind}\" is not an IP address");
+        if (!System.Net.IPAddress.TryParse(Bind, out var bind)) throw new ArgumentException($"--bind: \"{Bind}\" is not an IP address");
+        // The insecure port lets anyone do anything: it may listen on loopback or one chosen (lab) address, never on all.
+        if (InsecurePort > 0 && (bind.Equals(System.Net.IPAddress.Any) || bind.Equals(System.Net.IPAddress.IPv6Any)))
+            throw new ArgumentException($"--bind: the insecure port has no authentication; give loopback or a lab address, not \"{Bind}\" (or --insecure-port 0)");
         if (InsecurePort is < 0 or > 65535) throw new ArgumentException($"--insecure-port: {InsecurePort} is not a port");
         if (SecurePort is < 0 or > 65535) throw new ArgumentException($"--secure-port: {SecurePort} is not a port");
         if (!System.Net.IPAddress.TryParse(BindAddress, out _)) throw new ArgumentException($"--bind-address: \"{BindAddress}\" is not an IP address");

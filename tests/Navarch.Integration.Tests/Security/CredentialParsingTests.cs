@@ -55,3 +55,26 @@ public sealed class CredentialParsingTests
 
     private static byte[] Concat(params byte[][] parts) => parts.SelectMany(p => p).ToArray();
 }
+
+/// <summary>The flags of the two ports, checked at start with messages that name the flag.</summary>
+[Trait("Category", "Unit")]
+public sealed class SecureServingOptionsTests
+{
+    [Theory]
+    [InlineData("0.0.0.0", 8080, 6443, "--bind: the insecure port has no authentication")]
+    [InlineData("::", 8080, 0, "--bind: the insecure port has no authentication")]
+    [InlineData("127.0.0.1", 0, 0, "--secure-port: 0 with --insecure-port 0")]
+    [InlineData("127.0.0.1", 8080, 70000, "--secure-port: 70000 is not a port")]
+    public void Bad_combinations_are_refused(string bind, int insecure, int secure, string message)
+    {
+        var options = new Navarch.ApiServer.ApiServerOptions { Bind = bind, InsecurePort = insecure, SecurePort = secure };
+        Assert.StartsWith(message, Assert.Throws<ArgumentException>(options.Validate).Message);
+    }
+
+    [Fact]
+    public void A_wildcard_is_fine_when_the_insecure_port_is_off()
+    {
+        var options = new Navarch.ApiServer.ApiServerOptions { Bind = "0.0.0.0", InsecurePort = 0, SecurePort = 6443 };
+        Assert.Null(Record.Exception(options.Validate));
+    }
+}
