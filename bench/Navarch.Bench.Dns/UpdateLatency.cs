@@ -19,7 +19,7 @@ internal static class UpdateLatency
         var apiPort = FreePort(SocketType.Stream, ProtocolType.Tcp);
         var dnsPort = FreePort(SocketType.Dgram, ProtocolType.Udp);
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { dll, "server", "--data-dir", dataDir, "--bind", "127.0.0.1", "--insecure-port", apiPort.ToString(),
+        foreach (var a in new[] { dll, "server", "--data-dir", dataDir, "--bind", "127.0.0.1", "--secure-port", "0", "--insecure-port", apiPort.ToString(),
                      "--disable-controller-manager", "--disable-scheduler", "--enable-cluster-dns", "--cluster-dns-port", dnsPort.ToString(),
                      "--cluster-dns-upstream", "127.0.0.1" })
             info.ArgumentList.Add(a);
