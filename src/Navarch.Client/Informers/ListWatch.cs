@@ -26,6 +26,7 @@ public static class ListWatches
     public static ListWatch<T> For<T>(IKubernetes client, string? fieldSelector = null)
         where T : class, IKubernetesObject<V1ObjectMeta>
     {
+        if (Typed(client, fieldSelector, typeof(T)) is ListWatch<T> typed) return typed;
         var rt = ResourceCatalog.FindByModel(typeof(T))
             ?? throw new ArgumentException($"{typeof(T).Name} is not the model of a served resource", nameof(T));
 #pragma warning disable CS0618 // the suggested replacement (WatchListClusterCustomObjectAsync) yields untyped objects
@@ -42,6 +43,38 @@ public static class ListWatches
                 .WatchAsync<T, ObjectList<T>>(cancellationToken: ct));
 #pragma warning restore CS0618
     }
+
+    /// <summary>
+    /// The typed calls for the kinds the node agent watches. The agent is compiled ahead of time, where the generic
+    /// path's <see cref="ObjectList{T}"/> cannot be deserialized (its members are trimmed away), while the client's
+    /// own list types are kept; these also use the upstream paths (<c>/api/v1</c>) instead of <c>/apis//v1</c>.
+    /// </summary>
+    private static object? Typed(IKubernetes client, string? fieldSelector, Type model) =>
+        model == typeof(V1Pod) ? new ListWatch<V1Pod>(
+            async ct =>
+            {
+                var l = await client.CoreV1.ListPodForAllNamespacesAsync(fieldSelector: fieldSelector, cancellationToken: ct);
+                return (l.Items.ToList(), l.Metadata.ResourceVersion);
+            },
+            (rv, ct) => client.CoreV1.WatchListPodForAllNamespacesAsync(fieldSelector: fieldSelector, resourceVersion: rv,
+                allowWatchBookmarks: true, timeoutSeconds: WatchTimeoutSeconds, cancellationToken: ct))
+        : model == typeof(V1Service) ? new ListWatch<V1Service>(
+            async ct =>
+            {
+                var l = await client.CoreV1.ListServiceForAllNamespacesAsync(fieldSelector: fieldSelector, cancellationToken: ct);
+                return (l.Items.ToList(), l.Metadata.ResourceVersion);
+            },
+            (rv, ct) => client.CoreV1.WatchListServiceForAllNamespacesAsync(fieldSelector: fieldSelector, resourceVersion: rv,
+                allowWatchBookmarks: true, timeoutSeconds: WatchTimeoutSeconds, cancellationToken: ct))
+        : model == typeof(V1EndpointSlice) ? new ListWatch<V1EndpointSlice>(
+            async ct =>
+            {
+                var l = await client.DiscoveryV1.ListEndpointSliceForAllNamespacesAsync(fieldSelector: fieldSelector, cancellationToken: ct);
+                return (l.Items.ToList(), l.Metadata.ResourceVersion);
+            },
+            (rv, ct) => client.DiscoveryV1.WatchListEndpointSliceForAllNamespacesAsync(fieldSelector: fieldSelector, resourceVersion: rv,
+                allowWatchBookmarks: true, timeoutSeconds: WatchTimeoutSeconds, cancellationToken: ct))
+        : null;
 
     /// <summary>A list of any kind as the API sends it (<c>metadata</c> and <c>items</c>).</summary>
     private sealed class ObjectList<T>
