@@ -4,7 +4,7 @@ using k8s;
 using k8s.Models;
 using Navarch.Agent.Containerd;
 using Navarch.Agent.Cri;
-using Navarch.Agent.Images;
+using Navarch.Images;
 using Navarch.Agent.Runtime;
 namespace Navarch.Testing;
 

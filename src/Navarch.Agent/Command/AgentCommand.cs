@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Navarch.Agent.Containerd;
-using Navarch.Agent.Images;
+using Navarch.Images;
 using Navarch.Agent.Node;
 using Navarch.Agent.Probes;
 using Navarch.Agent.Runtime;
