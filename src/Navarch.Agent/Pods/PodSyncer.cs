@@ -20,10 +20,11 @@ public sealed record PodActions(ContainerStarter Starter, PodTerminator Terminat
 
 /// <summary>
 /// Brings one pod's runtime state in line with its API object, as one pass of upstream's <c>SyncPod</c>:
-/// tears down runtime objects of pods that are gone (or were replaced under the same name); runs the
-/// sandbox after writing its volumes made of API objects (again when a refresh is due); starts init containers in order, then the app containers; restarts exited containers per
-/// restartPolicy with back-off (CrashLoopBackOff) or when a liveness probe failed; terminates deleted pods
-/// gracefully and then deletes them for good; finally writes the pod's status if it changed.
+/// tears down runtime objects of pods that are gone (or were replaced under the same name); writes the
+/// volumes made of API objects (again when a refresh is due), then runs the sandbox; starts init containers
+/// in order, then the app containers; restarts exited containers per restartPolicy with back-off
+/// (CrashLoopBackOff) or when a liveness probe failed; terminates deleted pods gracefully and then deletes
+/// them for good; finally writes the pod's status if it changed.
 /// Not re-entrant per pod: the caller runs one sync per pod at a time.
 /// </summary>
 public sealed partial class PodSyncer(

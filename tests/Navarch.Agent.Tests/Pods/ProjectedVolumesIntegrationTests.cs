@@ -9,8 +9,8 @@ namespace Navarch.Agent.Tests.Pods;
 
 /// <summary>
 /// A configMap volume against a real server and an in-process agent (fake runtime, real files): the pod waits in
-/// ContainerCreating with upstream's FailedMount event while the ConfigMap is missing, starts once it exists, and an
-/// edit reaches the file in place within the agent's (shortened) sync period.
+/// ContainerCreating with upstream's FailedMount event while the ConfigMap is missing, starts once it exists, an
+/// edit reaches the file in place within the agent's (shortened) sync period, and its deletion leaves the files.
 /// </summary>
 [Trait("Category", "Integration")]
 public sealed class ProjectedVolumesIntegrationTests(AgentServerFixture fixture, ITestOutputHelper output) : IClassFixture<AgentServerFixture>
@@ -57,5 +57,16 @@ public sealed class ProjectedVolumesIntegrationTests(AgentServerFixture fixture,
         await client.CoreV1.PatchNamespacedConfigMapAsync(new V1Patch("""{"data":{"color":"green"}}""", V1Patch.PatchType.MergePatch), "vol-cfg", "default");
         await Poll.UntilAsync("the edit reaches the file", () => Task.FromResult(File.ReadAllText(file) == "green"), TimeSpan.FromSeconds(10), () => File.ReadAllText(file));
         output.WriteLine($"ConfigMap edit → file updated: {edited.ElapsedMilliseconds} ms (sync frequency {SyncFrequency.TotalMilliseconds} ms)");
+
+        // Deleted under a running pod: the refresh fails (FailedMount again), the pod keeps running on the files it has.
+        var failures = events.Where(e => e.Reason == "FailedMount").Sum(e => e.Count ?? 1);
+        await client.CoreV1.DeleteNamespacedConfigMapAsync("vol-cfg", "default");
+        await Poll.UntilAsync("a refresh after the ConfigMap's deletion reported as FailedMount", async () =>
+        {
+            events = (await client.CoreV1.ListNamespacedEventAsync("default", fieldSelector: "involvedObject.name=vol-1")).Items;
+            return events.Where(e => e.Reason == "FailedMount").Sum(e => e.Count ?? 1) > failures;
+        }, TimeSpan.FromSeconds(10), () => string.Join("\n", events.Select(e => $"{e.Reason} x{e.Count}: {e.Message}")));
+        Assert.Equal("green", File.ReadAllText(file));
+        Assert.Equal("Running", (await client.CoreV1.ReadNamespacedPodAsync("vol-1", "default")).Status.Phase);
     }
 }
