@@ -1,5 +1,5 @@
 using k8s.Models;
-using Navarch.Agent.Images;
+using Navarch.Images;
 using Navarch.Agent.Pods;
 using Navarch.Agent.Runtime;
 

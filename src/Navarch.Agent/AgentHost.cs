@@ -95,7 +95,7 @@ public sealed class AgentHost
         Node = new NodeAgent(shared.Client, runtime, options, machine ?? MachineInfo.Read("/", options.DataDir),
             network ?? [], shared.Wheel, shared.Time, shared.Loggers.CreateLogger<NodeAgent>());
         _loop = new PodSyncLoop(shared.Pods, options.NodeName, new RuntimeRelister(runtime), _probes,
-            options.RelistPeriod, shared.Time, shared.Loggers.CreateLogger<PodSyncLoop>());
+            options.RelistPeriod, options.KeepPodLogs ? options.SyncFrequency : TimeSpan.Zero, shared.Time, shared.Loggers.CreateLogger<PodSyncLoop>());
     }
 
     /// <summary>The node half (registration, status, lease, pod CIDR).</summary>
@@ -139,15 +139,19 @@ public sealed class AgentHost
             ReadNodeDns(_options.ResolvConfPath),
             Node.RuntimeVersion?.Name ?? "unknown",
             _options.OrphanGracePeriod,
-            _options.ClusterDns);
+            _options.ClusterDns,
+            TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(10).Ticks, _options.SyncFrequency.Ticks)));
         var restarts = new ContainerBackOff(_options.BackOffInitial, _options.BackOffMax, time);
         var pulls = new ContainerBackOff(_options.BackOffInitial, _options.BackOffMax, time);
         var images = new ImagePuller(_runtime, events, pulls, _options.OfflineImages);
         var volumes = new PodVolumes(_options.PodVolumeDirectory);
+        var objects = new ApiReferencedObjects(_shared.Client);
+        var tokens = new ServiceAccountTokens(objects, time);
+        var projections = new ProjectedVolumes(_options.PodVolumeDirectory, new VolumeContents(objects, tokens, NodeAllocatable.Machine), tokens, time);
         var hosts = new PodHostsFile(_options.PodVolumeDirectory, _options.ClusterDns?.Domain ?? ClusterDnsSettings.DefaultDomain);
         var starter = new ContainerStarter(_runtime, images, volumes, events, () => _shared.Services.List(), settings,
-            (pod, container, ct) => EnvSources.ReadAsync(_shared.Client, pod, container, ct), hosts);
-        var actions = new PodActions(starter, new PodTerminator(_runtime, events, SharedHttp), new PodStatusWriter(_shared.Client), events, volumes);
+            (pod, container, ct) => EnvSources.ReadAsync(objects, pod, container, ct), hosts);
+        var actions = new PodActions(starter, new PodTerminator(_runtime, events, SharedHttp), new PodStatusWriter(_shared.Client), events, volumes, projections);
         return new PodSyncer(_shared.Client, _runtime, actions, _probes, restarts, settings, time, _shared.Loggers.CreateLogger<PodSyncer>());
     }
 

@@ -48,6 +48,12 @@ public sealed class AgentOptions
     /// <summary>How often the runtime's containers are listed to notice exits (upstream's PLEG relist: 1 s).</summary>
     public TimeSpan RelistPeriod { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How often the pods' configMap, secret, downwardAPI and projected volumes are read and written again, so edits
+    /// reach running pods and tokens are renewed (<c>--sync-frequency</c>, upstream's kubelet period: 1 min).
+    /// </summary>
+    public TimeSpan SyncFrequency { get; init; } = TimeSpan.FromMinutes(1);
+
     /// <summary>How many pods sync at once (each pod by one worker at a time).</summary>
     public int Workers { get; init; } = 4;
 
@@ -89,7 +95,7 @@ public sealed class AgentOptions
         if (Port is < 1 or > 65535) throw new ArgumentException($"--port {Port} is not a port number");
         if (PodCidr is not null && !System.Net.IPNetwork.TryParse(PodCidr, out _)) throw new ArgumentException($"--pod-cidr \"{PodCidr}\" is not a CIDR");
         if (Workers < 1) throw new ArgumentException("workers must be at least 1");
-        foreach (var (name, value) in new[] { ("lease renew interval", LeaseRenewInterval), ("node status update frequency", NodeStatusUpdateFrequency), ("back-off", BackOffInitial), ("relist period", RelistPeriod) })
+        foreach (var (name, value) in new[] { ("lease renew interval", LeaseRenewInterval), ("node status update frequency", NodeStatusUpdateFrequency), ("back-off", BackOffInitial), ("relist period", RelistPeriod), ("--sync-frequency", SyncFrequency) })
             if (value <= TimeSpan.Zero) throw new ArgumentException($"{name} must be positive");
         if (BackOffMax < BackOffInitial) throw new ArgumentException("maximum back-off must not be below the initial back-off");
     }

@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using Navarch.Agent.Containerd;
 using Navarch.Agent.Cri;
-using Navarch.Agent.Images;
+using Navarch.Images;
 using Navarch.Agent.Runtime;
 
 namespace Navarch.Lab;

@@ -19,7 +19,7 @@ public sealed record LabOptions
     public required IReadOnlyList<string> SelfCommand { get; init; }
 
     /// <summary>Where built images are cached.</summary>
-    public string ImageCacheDir { get; init; } = Navarch.Agent.Images.ImageBuilder.DefaultCacheDirectory;
+    public string ImageCacheDir { get; init; } = Navarch.Images.ImageBuilder.DefaultCacheDirectory;
 
     /// <summary>The agents' service proxy mode: the seed's <c>userspace</c> (default) or <c>iptables</c>.</summary>
     public string ProxyMode { get; init; } = "userspace";

@@ -4,7 +4,7 @@ using k8s;
 using k8s.Models;
 using Navarch.Agent.Containerd;
 using Navarch.Agent.Cri;
-using Navarch.Agent.Images;
+using Navarch.Images;
 using Navarch.Agent.Runtime;
 namespace Navarch.Testing;
 
@@ -49,14 +49,15 @@ public sealed partial class AgentLab : IAsyncDisposable
     /// <summary>Sandbox ids seen during the test (to check CNI's host-wide cache for leftovers).</summary>
     public IReadOnlyCollection<string> SandboxIds { get { lock (_sandboxIds) return _sandboxIds.ToArray(); } }
 
-    /// <summary>Starts the lab with every image the E2E uses (pause, nginx, busybox).</summary>
-    public static Task<AgentLab> StartAsync(CancellationToken ct) => StartAsync(LabImages.All, ct);
+    /// <summary>Starts the lab with every image the E2E uses (pause, nginx, busybox); <paramref name="agentArgs"/> go to the agent.</summary>
+    public static Task<AgentLab> StartAsync(CancellationToken ct, params string[] agentArgs) => StartAsync(LabImages.All, ct, agentArgs);
 
     /// <summary>
-    /// Starts a node (server with <see cref="ClusterCidr"/>, <c>navarch agent --runtime containerd</c>), imports the
-    /// pause image and <paramref name="images"/>, and returns once the node is Ready with a pod CIDR.
+    /// Starts a node (server with <see cref="ClusterCidr"/>, <c>navarch agent --runtime containerd</c> with
+    /// <paramref name="agentArgs"/>), imports the pause image and <paramref name="images"/>, and returns once the node is
+    /// Ready with a pod CIDR.
     /// </summary>
-    public static async Task<AgentLab> StartAsync(LabImages images, CancellationToken ct)
+    public static async Task<AgentLab> StartAsync(LabImages images, CancellationToken ct, params string[] agentArgs)
     {
         // Built once per machine and cached: the tarballs are deterministic.
         var builder = new ImageBuilder(ImageCache);
@@ -68,7 +69,7 @@ public sealed partial class AgentLab : IAsyncDisposable
         var lab = new AgentLab(node);
         try
         {
-            node.StartAgent("--runtime", "containerd");
+            node.StartAgent(["--runtime", "containerd", .. agentArgs]);
             await Poll.UntilAsync("the agent's containerd socket", () =>
             {
                 if (node.Agent is null) throw new InvalidOperationException($"navarch agent exited:\n{AgentOutput(node)}");

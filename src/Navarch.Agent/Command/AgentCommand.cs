@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Navarch.Agent.Containerd;
-using Navarch.Agent.Images;
+using Navarch.Images;
 using Navarch.Agent.Node;
 using Navarch.Agent.Probes;
 using Navarch.Agent.Runtime;
@@ -50,14 +50,29 @@ public static class AgentCommand
         var clusterDns = new Option<string?>("--cluster-dns") { Description = "Comma-separated IPs of the cluster DNS (kube-dns's cluster IP) for pods with dnsPolicy ClusterFirst; none: they get the node's resolv.conf" };
         var clusterDomain = new Option<string>("--cluster-domain") { Description = "The cluster's DNS domain, in pods' search path", DefaultValueFactory = _ => Pods.ClusterDnsSettings.DefaultDomain };
 
-        foreach (var option in new Option[] { server, kubeconfig, nodeName, nodeIp, runtimeKind, endpoint, dataDir, port, podCidr, podCidrWait, cniConfDir, noServer, proxyMode, clusterCidr, cleanup, clusterDns, clusterDomain })
+        var syncFrequency = new Option<string>("--sync-frequency")
+        {
+            Description = "How often configMap, secret, downwardAPI and projected volumes are refreshed in running pods (a Go duration)",
+            DefaultValueFactory = _ => Pods.GoDuration.Format(defaults.SyncFrequency),
+        };
+
+        foreach (var option in new Option[] { server, kubeconfig, nodeName, nodeIp, runtimeKind, endpoint, dataDir, port, podCidr, podCidrWait, cniConfDir, noServer, proxyMode, clusterCidr, cleanup, clusterDns, clusterDomain, syncFrequency })
             command.Options.Add(option);
         command.SetAction(async (result, ct) =>
         {
             if (result.GetValue(cleanup)) return await ProxyWiring.CleanupAsync(ct);
             Pods.ClusterDnsSettings dns;
-            try { dns = Pods.ClusterDnsSettings.Parse(result.GetValue(clusterDns), result.GetValue(clusterDomain)); }
-            catch (ArgumentException e) { Console.Error.WriteLine($"navarch agent: {e.Message}"); return 2; }
+            TimeSpan sync;
+            try
+            {
+                dns = Pods.ClusterDnsSettings.Parse(result.GetValue(clusterDns), result.GetValue(clusterDomain));
+                sync = Pods.GoDuration.Parse(result.GetValue(syncFrequency)!);
+            }
+            catch (Exception e) when (e is ArgumentException or FormatException)
+            {
+                Console.Error.WriteLine($"navarch agent: {(e is FormatException ? "--sync-frequency: " : "")}{e.Message}");
+                return 2;
+            }
             var options = new AgentOptions
             {
                 ClusterDns = dns.Servers.Count > 0 ? dns : null,
@@ -67,6 +82,7 @@ public static class AgentCommand
                 Port = result.GetValue(port),
                 PodCidr = result.GetValue(podCidr),
                 WaitForPodCidr = result.GetValue(podCidrWait),
+                SyncFrequency = sync,
             };
             var fake = result.GetValue(runtimeKind) == "fake";
             ProxySettings proxy;

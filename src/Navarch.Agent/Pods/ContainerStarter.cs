@@ -29,7 +29,8 @@ public sealed class ContainerStarter(
         }
         catch (Exception e) when (e is VolumeException or IOException or UnauthorizedAccessException)
         {
-            await events.WarningAsync(pod, "FailedMount", $"MountVolume.SetUp failed: {e.Message}", ct);
+            var volume = e is VolumeException { Volume.Length: > 0 } v ? $" for volume \"{v.Volume}\" :" : ":";
+            await events.WarningAsync(pod, "FailedMount", $"MountVolume.SetUp failed{volume} {e.Message}", ct);
             return (new WaitingReason("ContainerCreating", e.Message), TimeSpan.FromSeconds(10));
         }
 

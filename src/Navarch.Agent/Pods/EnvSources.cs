@@ -1,7 +1,5 @@
 using System.Text;
-using k8s;
 using k8s.Models;
-using Navarch.Client;
 
 namespace Navarch.Agent.Pods;
 
@@ -18,7 +16,7 @@ public sealed class EnvSources
     public static EnvSources None { get; } = new();
 
     /// <summary>Reads every ConfigMap and Secret <paramref name="container"/>'s environment refers to.</summary>
-    public static async Task<EnvSources> ReadAsync(IKubernetes client, V1Pod pod, V1Container container, CancellationToken ct)
+    public static async Task<EnvSources> ReadAsync(IReferencedObjects objects, V1Pod pod, V1Container container, CancellationToken ct)
     {
         var ns = pod.Metadata.NamespaceProperty ?? "default";
         var sources = new EnvSources();
@@ -26,21 +24,28 @@ public sealed class EnvSources
             .Concat((container.EnvFrom ?? []).Select(e => e.ConfigMapRef?.Name)).OfType<string>().Distinct();
         var secrets = (container.Env ?? []).Select(e => e.ValueFrom?.SecretKeyRef?.Name)
             .Concat((container.EnvFrom ?? []).Select(e => e.SecretRef?.Name)).OfType<string>().Distinct();
-        foreach (var name in configMaps)
-            sources._configMaps[name] = await ReadOrNullAsync(async () =>
-            {
-                var cm = await client.CoreV1.ReadNamespacedConfigMapAsync(name, ns, cancellationToken: ct);
-                var data = new Dictionary<string, string>(cm.Data ?? new Dictionary<string, string>(), StringComparer.Ordinal);
-                foreach (var (key, value) in cm.BinaryData ?? new Dictionary<string, byte[]>()) data[key] = Encoding.UTF8.GetString(value);
-                return data;
-            });
-        foreach (var name in secrets)
-            sources._secrets[name] = await ReadOrNullAsync(async () =>
-            {
-                var secret = await client.CoreV1.ReadNamespacedSecretAsync(name, ns, cancellationToken: ct);
-                return (secret.Data ?? new Dictionary<string, byte[]>()).ToDictionary(p => p.Key, p => Encoding.UTF8.GetString(p.Value), StringComparer.Ordinal);
-            });
+        try
+        {
+            foreach (var name in configMaps)
+                sources._configMaps[name] = await objects.ConfigMapAsync(ns, name, ct) is { } cm ? TextData(cm) : null;
+            foreach (var name in secrets)
+                sources._secrets[name] = await objects.SecretAsync(ns, name, ct) is { } secret
+                    ? (secret.Data ?? new Dictionary<string, byte[]>()).ToDictionary(p => p.Key, p => Encoding.UTF8.GetString(p.Value), StringComparer.Ordinal)
+                    : null;
+        }
+        catch (ObjectReadException e)
+        {
+            // Upstream's kubelet also fails the container (CreateContainerConfigError) when the read itself fails.
+            throw new ContainerConfigException(e.Message);
+        }
         return sources;
+    }
+
+    private static Dictionary<string, string> TextData(V1ConfigMap cm)
+    {
+        var data = new Dictionary<string, string>(cm.Data ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+        foreach (var (key, value) in cm.BinaryData ?? new Dictionary<string, byte[]>()) data[key] = Encoding.UTF8.GetString(value);
+        return data;
     }
 
     /// <summary>Test seam: sources with the given objects.</summary>
@@ -57,21 +62,4 @@ public sealed class EnvSources
 
     /// <summary>A Secret's decoded data, or null when it does not exist.</summary>
     public IDictionary<string, string>? Secret(string name) => _secrets.GetValueOrDefault(name);
-
-    private static async Task<IDictionary<string, string>?> ReadOrNullAsync(Func<Task<IDictionary<string, string>>> read)
-    {
-        try
-        {
-            return await read();
-        }
-        catch (Exception e) when (ApiErrors.IsNotFound(e))
-        {
-            return null;
-        }
-        catch (k8s.Autorest.HttpOperationException e)
-        {
-            // Upstream's kubelet also fails the container (CreateContainerConfigError) when the read itself fails.
-            throw new ContainerConfigException(e.Message);
-        }
-    }
 }

@@ -19,6 +19,7 @@ public sealed partial class PodSyncLoop
     private readonly string _nodeName;
     private readonly RuntimeRelister _relister;
     private readonly TimeSpan _relistPeriod;
+    private readonly TimeSpan _volumeRefreshPeriod;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
     private readonly WorkQueue _queue;
@@ -27,10 +28,15 @@ public sealed partial class PodSyncLoop
     // Set once by RunAsync; probe failures before it have nothing to restart.
     private PodSyncer? _syncer;
 
-    /// <summary>Subscribes to <paramref name="pods"/> and <paramref name="probes"/>; call before the informer starts.</summary>
+    /// <summary>
+    /// Subscribes to <paramref name="pods"/> and <paramref name="probes"/>; call before the informer starts. Every
+    /// <paramref name="volumeRefreshPeriod"/> (zero: never) the pods with volumes made of API objects are synced with
+    /// a refresh of those volumes.
+    /// </summary>
     public PodSyncLoop(Informer<V1Pod> pods, string nodeName, RuntimeRelister relister, IProbeManager probes,
-        TimeSpan relistPeriod, TimeProvider time, ILogger log)
+        TimeSpan relistPeriod, TimeSpan volumeRefreshPeriod, TimeProvider time, ILogger log)
     {
+        _volumeRefreshPeriod = volumeRefreshPeriod;
         _pods = pods;
         _nodeName = nodeName;
         _relister = relister;
@@ -75,6 +81,7 @@ public sealed partial class PodSyncLoop
         await using var _ = ct.Register(_queue.ShutDown);
         var loops = Enumerable.Range(0, workers).Select(_ => Task.Run(() => WorkAsync(ct), CancellationToken.None)).ToList();
         loops.Add(Task.Run(() => RelistLoopAsync(ct), CancellationToken.None));
+        if (_volumeRefreshPeriod > TimeSpan.Zero) loops.Add(Task.Run(() => VolumeRefreshLoopAsync(ct), CancellationToken.None));
         await Task.WhenAll(loops);
     }
 
@@ -98,6 +105,24 @@ public sealed partial class PodSyncLoop
             catch (Exception e) { LogRelistFailed(e.Message); }
             try { await Task.Delay(_relistPeriod, _time, ct); }
             catch (OperationCanceledException) { return; }
+        }
+    }
+
+    // Upstream's kubelet remounts every pod's volumes at its periodic sync (--sync-frequency): edits of the ConfigMaps
+    // and Secrets reach the files, and tokens are renewed, within one period.
+    private async Task VolumeRefreshLoopAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            try { await Task.Delay(_volumeRefreshPeriod, _time, ct); }
+            catch (OperationCanceledException) { return; }
+            foreach (var pod in _pods.List())
+            {
+                if (pod.Spec?.NodeName != _nodeName || pod.Metadata.DeletionTimestamp is not null || pod.Status?.Phase is "Succeeded" or "Failed") continue;
+                if (!ProjectedVolumes.Has(pod)) continue;
+                _syncer!.RequestVolumeRefresh(pod.Metadata.Uid);
+                Enqueue(pod);
+            }
         }
     }
 

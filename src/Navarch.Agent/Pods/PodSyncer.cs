@@ -14,14 +14,17 @@ namespace Navarch.Agent.Pods;
 /// <param name="Terminator">Stops containers and sandboxes.</param>
 /// <param name="Status">Writes pod status.</param>
 /// <param name="Events">Records events on pods.</param>
-public sealed record PodActions(ContainerStarter Starter, PodTerminator Terminator, PodStatusWriter Status, EventRecorder Events, PodVolumes Volumes);
+/// <param name="Volumes">Sets up and removes the pods' volumes.</param>
+/// <param name="Projections">Writes and refreshes the pods' volumes made of API objects.</param>
+public sealed record PodActions(ContainerStarter Starter, PodTerminator Terminator, PodStatusWriter Status, EventRecorder Events, PodVolumes Volumes, ProjectedVolumes Projections);
 
 /// <summary>
 /// Brings one pod's runtime state in line with its API object, as one pass of upstream's <c>SyncPod</c>:
-/// tears down runtime objects of pods that are gone (or were replaced under the same name); runs the
-/// sandbox; starts init containers in order, then the app containers; restarts exited containers per
-/// restartPolicy with back-off (CrashLoopBackOff) or when a liveness probe failed; terminates deleted pods
-/// gracefully and then deletes them for good; finally writes the pod's status if it changed.
+/// tears down runtime objects of pods that are gone (or were replaced under the same name); writes the
+/// volumes made of API objects (again when a refresh is due), then runs the sandbox; starts init containers
+/// in order, then the app containers; restarts exited containers per restartPolicy with back-off
+/// (CrashLoopBackOff) or when a liveness probe failed; terminates deleted pods gracefully and then deletes
+/// them for good; finally writes the pod's status if it changed.
 /// Not re-entrant per pod: the caller runs one sync per pod at a time.
 /// </summary>
 public sealed partial class PodSyncer(
@@ -30,9 +33,14 @@ public sealed partial class PodSyncer(
 {
     // Liveness failures waiting to be acted on: "uid/container" → event message.
     private readonly ConcurrentDictionary<string, string> _restartRequests = new();
+    // Pods whose configMap, secret, downwardAPI and projected volumes are to be written again at their next sync.
+    private readonly ConcurrentDictionary<string, bool> _volumeRefreshes = new();
 
     /// <summary>Asks for a restart of a running container at the pod's next sync (a liveness probe failed).</summary>
     public void RequestRestart(string podUid, string container, string message) => _restartRequests[$"{podUid}/{container}"] = message;
+
+    /// <summary>Asks for the pod's volumes made of API objects to be read and written again at its next sync (upstream's periodic remount).</summary>
+    public void RequestVolumeRefresh(string podUid) => _volumeRefreshes[podUid] = true;
 
     /// <summary>
     /// Syncs the pod <paramref name="podNamespace"/>/<paramref name="podName"/>; <paramref name="pod"/> is its
@@ -129,6 +137,13 @@ public sealed partial class PodSyncer(
 
     private async Task<TimeSpan?> RunAsync(V1Pod pod, IReadOnlyList<SandboxInfo> own, CancellationToken ct)
     {
+        if (!await SetUpProjectedVolumesAsync(pod, ct))
+        {
+            // As upstream: no sandbox until the volumes are there; the containers wait in ContainerCreating.
+            var waiting = await PodRuntimeReader.ReadAsync(runtime, PodRuntimeReader.Newest(own), ct);
+            await actions.Status.WriteAsync(pod, BuildStatus(pod, waiting, new Dictionary<string, WaitingReason>()), ct);
+            return settings.MountRetry ?? TimeSpan.FromSeconds(10);
+        }
         var (sandbox, sandboxSpec) = await EnsureSandboxAsync(pod, own, ct);
         var view = await PodRuntimeReader.ReadAsync(runtime, sandbox, ct);
         var run = new SyncPass(pod, sandbox.Id, sandboxSpec, view.Sandbox?.Ip ?? "");
@@ -172,6 +187,29 @@ public sealed partial class PodSyncer(
             probes.Remove(pod.Metadata.Uid);
         }
         return run.Retry;
+    }
+
+    /// <summary>
+    /// Writes the pod's configMap, secret, downwardAPI and projected volumes when they never were or a refresh is due;
+    /// returns whether they are in place. A failure is a FailedMount event with upstream's words; a pod whose volumes
+    /// were written once keeps running on the files it has.
+    /// </summary>
+    private async Task<bool> SetUpProjectedVolumesAsync(V1Pod pod, CancellationToken ct)
+    {
+        var due = _volumeRefreshes.TryRemove(pod.Metadata.Uid, out _);
+        var projections = actions.Projections;
+        if (projections.IsSetUp(pod) && !due) return true;
+        try
+        {
+            await projections.SetUpAsync(pod, ct);
+            return true;
+        }
+        catch (VolumeException e)
+        {
+            LogVolumeSetUpFailed(pod.Metadata.NamespaceProperty, pod.Metadata.Name, e.Volume, e.Message);
+            await actions.Events.WarningAsync(pod, "FailedMount", $"MountVolume.SetUp failed for volume \"{e.Volume}\" : {e.Message}", ct);
+            return projections.IsSetUp(pod);
+        }
     }
 
     private async Task<(SandboxInfo Sandbox, SandboxSpec Spec)> EnsureSandboxAsync(V1Pod pod, IReadOnlyList<SandboxInfo> own, CancellationToken ct)
@@ -256,6 +294,8 @@ public sealed partial class PodSyncer(
     private void Forget(string podNamespace, string podName, string uid)
     {
         probes.Remove(uid);
+        actions.Projections.Forget(uid);
+        _volumeRefreshes.TryRemove(uid, out _);
         backOff.ResetPrefix(ContainerBackOff.Key(podName, podNamespace, uid, ""));
         foreach (var k in _restartRequests.Keys.Where(k => k.StartsWith(uid + "/", StringComparison.Ordinal))) _restartRequests.TryRemove(k, out _);
         var logs = RuntimeSpecs.LogDirectory(settings.LogRoot, podNamespace, podName, uid);
@@ -293,4 +333,7 @@ public sealed partial class PodSyncer(
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "removed the volumes of pod {Uid}, gone while the agent was away")]
     private partial void LogLeftoverVolumesRemoved(string uid);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "volume {Volume} of pod {Namespace}/{Name} not written: {Reason}")]
+    private partial void LogVolumeSetUpFailed(string @namespace, string name, string volume, string reason);
 }

@@ -6,18 +6,38 @@ using Navarch.Agent.Runtime;
 namespace Navarch.Agent.Pods;
 
 /// <summary>A volume of a pod that cannot be set up (a type this node does not serve, a hostPath of the wrong kind).</summary>
-public sealed class VolumeException(string message) : Exception(message);
+public sealed class VolumeException(string message, string volume = "") : Exception(message)
+{
+    /// <summary>The volume's name, when known.</summary>
+    public string Volume { get; } = volume;
+}
 
 /// <summary>
 /// The node side of a pod's volumes, as the kubelet's volume manager does it for the types that need no other API
 /// object: <c>emptyDir</c> (a directory per pod under <c>ROOT/UID/kubernetes.io~empty-dir/NAME</c>, a tmpfs for
 /// medium Memory, removed with the pod) and <c>hostPath</c> (with its type checks, creating for the *OrCreate types).
-/// Each container's <c>volumeMounts</c> become runtime bind mounts, with <c>subPath</c> and <c>readOnly</c>.
+/// Volumes made of API objects are written by <see cref="ProjectedVolumes"/> before containers start; here they are
+/// only mounted, read-only as upstream's. Each container's <c>volumeMounts</c> become runtime bind mounts, with
+/// <c>subPath</c> and <c>readOnly</c>.
 /// An empty root (hollow nodes) computes the same mounts without touching the disk.
 /// </summary>
 public sealed class PodVolumes(string root)
 {
     private const string EmptyDirKind = "kubernetes.io~empty-dir";
+
+    /// <summary>The directory of a pod's volume made of API objects (upstream's plugin names: <c>ROOT/UID/kubernetes.io~configmap/NAME</c>).</summary>
+    public static string PathOf(string root, string podUid, V1Volume volume)
+    {
+        var kind = volume switch
+        {
+            { ConfigMap: not null } => "kubernetes.io~configmap",
+            { Secret: not null } => "kubernetes.io~secret",
+            { DownwardAPI: not null } => "kubernetes.io~downward-api",
+            { Projected: not null } => "kubernetes.io~projected",
+            _ => throw new VolumeException($"volume \"{volume.Name}\" is not made of API objects", volume.Name),
+        };
+        return Path.Combine(root.Length == 0 ? "/nonexistent" : root, podUid, kind, volume.Name);
+    }
 
     /// <summary>
     /// Sets up the pod's volumes that <paramref name="container"/> mounts (idempotent) and returns its mounts.
@@ -30,9 +50,17 @@ public sealed class PodVolumes(string root)
         {
             var volume = (pod.Spec.Volumes ?? []).FirstOrDefault(v => v.Name == mount.Name)
                 ?? throw new VolumeException($"volume \"{mount.Name}\" mounted by container \"{container.Name}\" is not declared by the pod");
-            var source = Prepare(pod.Metadata.Uid, volume);
-            if (!string.IsNullOrEmpty(mount.SubPath)) source = SubPath(source, mount.SubPath);
-            mounts.Add(new MountSpec(mount.MountPath, source, mount.ReadOnlyProperty == true));
+            string source;
+            try
+            {
+                source = Prepare(pod.Metadata.Uid, volume);
+                if (!string.IsNullOrEmpty(mount.SubPath)) source = SubPath(source, mount.SubPath);
+            }
+            catch (VolumeException e) when (e.Volume.Length == 0)
+            {
+                throw new VolumeException(e.Message, volume.Name);
+            }
+            mounts.Add(new MountSpec(mount.MountPath, source, mount.ReadOnlyProperty == true || VolumeContents.IsProjection(volume)));
         }
         return mounts;
     }
@@ -69,7 +97,8 @@ public sealed class PodVolumes(string root)
     {
         if (volume.EmptyDir is { } emptyDir) return PrepareEmptyDir(podUid, volume.Name, emptyDir);
         if (volume.HostPath is { } hostPath) return PrepareHostPath(hostPath);
-        throw new VolumeException($"volume \"{volume.Name}\": only emptyDir and hostPath volumes are supported on this node");
+        if (VolumeContents.IsProjection(volume)) return PathOf(root, podUid, volume);
+        throw new VolumeException($"volume \"{volume.Name}\": only emptyDir, hostPath, configMap, secret, downwardAPI and projected volumes are supported on this node");
     }
 
     private string PrepareEmptyDir(string podUid, string name, V1EmptyDirVolumeSource source)

@@ -77,7 +77,7 @@ public static class PodSpecValidator
         }
     }
 
-    /// <summary>Names (DNS labels, unique), exactly one source each, hostPath's path and type; returns the names.</summary>
+    /// <summary>Names (DNS labels, unique), exactly one source each, hostPath's path and type, the files of API-made volumes; returns the names.</summary>
     private static HashSet<string> ValidateVolumes(IList<V1Volume>? volumes, string path, List<FieldError> errors)
     {
         var names = new HashSet<string>(StringComparer.Ordinal);
@@ -97,6 +97,7 @@ public static class PodSpecValidator
                 if (!string.IsNullOrEmpty(hostPath.Type) && !HostPathTypes.Contains(hostPath.Type))
                     errors.Add(FieldError.NotSupported(at + ".hostPath.type", hostPath.Type, HostPathTypes[1..]));
             }
+            VolumeSourceValidator.Validate(volume, at, errors);
         }
         return names;
     }

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
-using Navarch.Agent.Images;
+using Navarch.Images;
 
 namespace Navarch.Commands;
 

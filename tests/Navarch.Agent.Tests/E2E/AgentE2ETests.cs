@@ -19,6 +19,8 @@ namespace Navarch.Agent.Tests.E2E;
 public sealed class AgentE2ETests(ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly TimeSpan Phase = TimeSpan.FromSeconds(40);
+    // The agent's volume refresh period, shortened from upstream's minute so an edit shows within seconds.
+    private static readonly string[] AgentArgs = ["--sync-frequency", "2s"];
     private AgentLab? _lab;
     private string _labNetns = "";
     private readonly CancellationTokenSource _deadline = new(TimeSpan.FromMinutes(4));
@@ -30,7 +32,7 @@ public sealed class AgentE2ETests(ITestOutputHelper output) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var clock = Stopwatch.StartNew();
-        _lab = await AgentLab.StartAsync(Ct);
+        _lab = await AgentLab.StartAsync(Ct, AgentArgs);
         _labNetns = Lab.Node.Netns.Name;
         output.WriteLine($"lab up in {clock.ElapsedMilliseconds} ms (server ready after {Lab.Node.ServerReadyAfter.TotalMilliseconds:0} ms), pod CIDR {Lab.PodCidr}");
     }
@@ -61,6 +63,8 @@ public sealed class AgentE2ETests(ITestOutputHelper output) : IAsyncLifetime
         await ChannelWebSocketPortForwardReachesNginxAsync();
         await KubectlRunAttachesToThePodAsync();
         await VolumesAreSharedAndRemovedWithThePodAsync();
+        await ConfigMapEditReachesTheFileButNotTheEnvAsync();
+        await MissingSecretHoldsThePodUntilCreatedAsync();
 
         await TeardownLeavesNothingAsync();
     }
@@ -344,6 +348,101 @@ public sealed class AgentE2ETests(ITestOutputHelper output) : IAsyncLifetime
         Assert.True(File.Exists(Path.Combine(hostDir, "f")));
     }
 
+    /// <summary>
+    /// A ConfigMap as an env var and as a volume file: after an edit, <c>cat</c> in the container shows the new value
+    /// within the agent's sync period (the file is a symlink through <c>..data</c>), while the env var keeps the old.
+    /// </summary>
+    private async Task ConfigMapEditReachesTheFileButNotTheEnvAsync()
+    {
+        await Client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap
+        {
+            Metadata = new V1ObjectMeta { Name = "app-config" },
+            Data = new Dictionary<string, string> { ["color"] = "blue" },
+        }, "default", cancellationToken: Ct);
+        await Client.CoreV1.CreateNamespacedPodAsync(new V1Pod
+        {
+            Metadata = new V1ObjectMeta { Name = "cfg-reader" },
+            Spec = new V1PodSpec
+            {
+                TerminationGracePeriodSeconds = 1,
+                Volumes = [new V1Volume { Name = "config", ConfigMap = new V1ConfigMapVolumeSource { Name = "app-config" } }],
+                Containers =
+                [
+                    new V1Container
+                    {
+                        Name = "c", Image = "busybox", Command = ["sleep", "3600"],
+                        Env = [new V1EnvVar { Name = "COLOR", ValueFrom = new V1EnvVarSource { ConfigMapKeyRef = new V1ConfigMapKeySelector { Name = "app-config", Key = "color" } } }],
+                        VolumeMounts = [new V1VolumeMount { Name = "config", MountPath = "/etc/app" }],
+                    },
+                ],
+            },
+        }, "default", cancellationToken: Ct);
+        await Poll.UntilAsync("the cfg-reader pod Running", async () =>
+            (await Client.CoreV1.ReadNamespacedPodAsync("cfg-reader", "default", cancellationToken: Ct)).Status?.Phase == "Running", Phase);
+        Assert.Equal("blue", (await ExecAsync("cfg-reader", "cat", "/etc/app/color")).Stdout);
+        Assert.Equal("blue\n", (await ExecAsync("cfg-reader", "sh", "-c", "echo $COLOR")).Stdout);
+        Assert.Equal("..data/color\n", (await ExecAsync("cfg-reader", "readlink", "/etc/app/color")).Stdout);
+
+        var clock = Stopwatch.StartNew();
+        await Client.CoreV1.PatchNamespacedConfigMapAsync(new V1Patch("""{"data":{"color":"green"}}""", V1Patch.PatchType.MergePatch), "app-config", "default", cancellationToken: Ct);
+        KubectlResult seen = null!;
+        await Poll.UntilAsync("the edited ConfigMap's value in the running container's file", async () =>
+        {
+            seen = await ExecAsync("cfg-reader", "cat", "/etc/app/color");
+            return seen.Stdout == "green";
+        }, TimeSpan.FromSeconds(20), () => seen.ToString());
+        output.WriteLine($"ConfigMap edit → file changed in the container: {clock.ElapsedMilliseconds} ms (--sync-frequency 2s)");
+        Assert.Equal("blue\n", (await ExecAsync("cfg-reader", "sh", "-c", "echo $COLOR")).Stdout);
+        await Client.CoreV1.DeleteNamespacedPodAsync("cfg-reader", "default", cancellationToken: Ct);
+    }
+
+    /// <summary>A pod whose Secret volume names a missing Secret waits in ContainerCreating with a FailedMount event and starts once it exists.</summary>
+    private async Task MissingSecretHoldsThePodUntilCreatedAsync()
+    {
+        await Client.CoreV1.CreateNamespacedPodAsync(new V1Pod
+        {
+            Metadata = new V1ObjectMeta { Name = "secret-reader" },
+            Spec = new V1PodSpec
+            {
+                TerminationGracePeriodSeconds = 1,
+                Volumes = [new V1Volume { Name = "creds", Secret = new V1SecretVolumeSource { SecretName = "db-creds", DefaultMode = 0b100_000_000 } }],
+                Containers = [new V1Container { Name = "c", Image = "busybox", Command = ["sleep", "3600"], VolumeMounts = [new V1VolumeMount { Name = "creds", MountPath = "/etc/creds" }] }],
+            },
+        }, "default", cancellationToken: Ct);
+        V1Pod pod = null!;
+        IList<Corev1Event> events = [];
+        await Poll.UntilAsync("secret-reader waiting in ContainerCreating with a FailedMount event", async () =>
+        {
+            pod = await Client.CoreV1.ReadNamespacedPodAsync("secret-reader", "default", cancellationToken: Ct);
+            events = (await Client.CoreV1.ListNamespacedEventAsync("default", fieldSelector: "involvedObject.name=secret-reader", cancellationToken: Ct)).Items;
+            return pod.Status?.ContainerStatuses?.SingleOrDefault()?.State?.Waiting?.Reason == "ContainerCreating"
+                && events.Any(e => e.Reason == "FailedMount" && e.Message == "MountVolume.SetUp failed for volume \"creds\" : secret \"db-creds\" not found");
+        }, Phase, () => Describe([pod]) + "\n" + string.Join("\n", events.Select(e => $"{e.Reason}: {e.Message}")));
+
+        var clock = Stopwatch.StartNew();
+        await Client.CoreV1.CreateNamespacedSecretAsync(new V1Secret
+        {
+            Metadata = new V1ObjectMeta { Name = "db-creds" },
+            StringData = new Dictionary<string, string> { ["password"] = "hunter2" },
+        }, "default", cancellationToken: Ct);
+        await Poll.UntilAsync("secret-reader Running once its Secret exists", async () =>
+        {
+            pod = await Client.CoreV1.ReadNamespacedPodAsync("secret-reader", "default", cancellationToken: Ct);
+            return pod.Status?.Phase == "Running";
+        }, Phase, () => Describe([pod]));
+        output.WriteLine($"Secret created → pod Running: {clock.ElapsedMilliseconds} ms");
+        Assert.Equal("hunter2", (await ExecAsync("secret-reader", "cat", "/etc/creds/password")).Stdout);
+        Assert.StartsWith("-r-------- ", (await ExecAsync("secret-reader", "ls", "-lL", "/etc/creds/password")).Stdout);
+        await Client.CoreV1.DeleteNamespacedPodAsync("secret-reader", "default", cancellationToken: Ct);
+    }
+
+    private async Task<KubectlResult> ExecAsync(string pod, params string[] command)
+    {
+        var result = await Lab.Node.Kubectl.RunAsync(["exec", pod, "--", .. command]);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        return result;
+    }
+
     /// <summary>Kills a streaming kubectl and returns what it said on stderr.</summary>
     private static async Task<string> StopAsync(Process kubectl)
     {
@@ -473,7 +572,7 @@ public sealed class AgentE2ETests(ITestOutputHelper output) : IAsyncLifetime
         var before = await RunningContainersAsync();
         await Lab.Node.Agent!.StopAsync(TimeSpan.FromSeconds(20));
         var clock = Stopwatch.StartNew();
-        Lab.Node.StartAgent("--runtime", "containerd");
+        Lab.Node.StartAgent(["--runtime", "containerd", .. AgentArgs]);
         // Heartbeat written again by the new agent: it has synced.
         await Poll.UntilAsync("restarted agent renews the node lease", async () =>
         {

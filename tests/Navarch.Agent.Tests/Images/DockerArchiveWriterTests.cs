@@ -1,7 +1,7 @@
 using System.Formats.Tar;
 using System.Security.Cryptography;
 using System.Text;
-using Navarch.Agent.Images;
+using Navarch.Images;
 
 namespace Navarch.Agent.Tests.Images;
 

@@ -1,4 +1,4 @@
-using Navarch.Agent.Images;
+using Navarch.Images;
 
 namespace Navarch.Agent.Tests.Images;
 

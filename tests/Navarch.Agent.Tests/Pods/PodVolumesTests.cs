@@ -109,12 +109,28 @@ public sealed class PodVolumesTests : IDisposable
     {
         var volumes = new PodVolumes(Root);
         var c = Container("c", new V1VolumeMount { Name = "cfg", MountPath = "/etc/cfg" });
-        var configMap = Pod([new V1Volume { Name = "cfg", ConfigMap = new V1ConfigMapVolumeSource { Name = "x" } }], c);
-        Assert.Equal("volume \"cfg\": only emptyDir and hostPath volumes are supported on this node", Assert.Throws<VolumeException>(() => volumes.MountsFor(configMap, c)).Message);
+        var nfs = Pod([new V1Volume { Name = "cfg", Nfs = new V1NFSVolumeSource { Server = "x", Path = "/" } }], c);
+        var unserved = Assert.Throws<VolumeException>(() => volumes.MountsFor(nfs, c));
+        Assert.Equal("volume \"cfg\": only emptyDir, hostPath, configMap, secret, downwardAPI and projected volumes are supported on this node", unserved.Message);
+        Assert.Equal("cfg", unserved.Volume);
         var undeclared = Pod([], c);
         Assert.Contains("is not declared by the pod", Assert.Throws<VolumeException>(() => volumes.MountsFor(undeclared, c)).Message);
         var escaping = Container("e", new V1VolumeMount { Name = "d", MountPath = "/d", SubPath = "../up" });
         Assert.Contains("without \"..\"", Assert.Throws<VolumeException>(() => volumes.MountsFor(Pod([new V1Volume { Name = "d", EmptyDir = new() }], escaping), escaping)).Message);
+    }
+
+    [Fact]
+    public void Volumes_made_of_API_objects_are_mounted_read_only_from_their_plugin_directory()
+    {
+        var volumes = new PodVolumes(Root);
+        var c = Container("c", new V1VolumeMount { Name = "cfg", MountPath = "/etc/cfg" }, new V1VolumeMount { Name = "token", MountPath = "/var/run/secrets/x" });
+        var pod = Pod([
+            new V1Volume { Name = "cfg", ConfigMap = new V1ConfigMapVolumeSource { Name = "x" } },
+            new V1Volume { Name = "token", Projected = new V1ProjectedVolumeSource { Sources = [] } },
+        ], c);
+        var mounts = volumes.MountsFor(pod, c);
+        Assert.Equal(new MountSpec("/etc/cfg", Path.Combine(Root, "uid-1", "kubernetes.io~configmap", "cfg"), ReadOnly: true), mounts[0]);
+        Assert.Equal(new MountSpec("/var/run/secrets/x", Path.Combine(Root, "uid-1", "kubernetes.io~projected", "token"), ReadOnly: true), mounts[1]);
     }
 
     [Fact]

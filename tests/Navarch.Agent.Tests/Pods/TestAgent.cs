@@ -26,7 +26,10 @@ internal sealed class TestAgent : IAsyncDisposable
 
     public IKubernetes Client { get; }
 
-    public static TestAgent Start(string url, string nodeName, FakeRuntime runtime) => new(url, new AgentOptions
+    /// <summary>The agent's data directory (pod volumes under <c>pod-volumes/</c>).</summary>
+    public string DataDir => _dataDir;
+
+    public static TestAgent Start(string url, string nodeName, FakeRuntime runtime, TimeSpan? syncFrequency = null) => new(url, new AgentOptions
     {
         NodeName = nodeName,
         NodeIp = "127.0.0.9",
@@ -37,6 +40,7 @@ internal sealed class TestAgent : IAsyncDisposable
         LeaseRenewInterval = TimeSpan.FromSeconds(1),
         NodeStatusUpdateFrequency = TimeSpan.FromSeconds(1),
         OrphanGracePeriod = TimeSpan.Zero,
+        SyncFrequency = syncFrequency ?? TimeSpan.FromMinutes(1),
     }, runtime);
 
     /// <summary>Stops the agent (not its pods), like SIGTERM.</summary>

@@ -54,6 +54,48 @@ public class ObjectValidatorTests
                 "spec.containers[0].volumeMounts[0].subPath: Invalid value: \"../up\": must not contain '..'",
                 "spec.containers[0].volumeMounts[1].mountPath: Invalid value: \"/m\": must be unique",
             ] },
+        { "configMap, secret, downwardAPI and projected volumes", () => With(Objects.Pod(), p => p.Spec.Volumes =
+            [
+                new V1Volume { Name = "cm", ConfigMap = new() { Name = "cfg", DefaultMode = 0b100_000_000, Items = [new V1KeyToPath { Key = "k", Path = "dir/k.conf", Mode = 0b110_000_000 }] } },
+                new V1Volume { Name = "s", Secret = new() { SecretName = "creds", Optional = true } },
+                new V1Volume { Name = "d", DownwardAPI = new() { Items = [new V1DownwardAPIVolumeFile { Path = "labels", FieldRef = new() { FieldPath = "metadata.labels" } },
+                    new V1DownwardAPIVolumeFile { Path = "app", FieldRef = new() { FieldPath = "metadata.labels['app']" } },
+                    new V1DownwardAPIVolumeFile { Path = "mem", ResourceFieldRef = new() { ContainerName = "nginx", Resource = "limits.memory" } }] } },
+                new V1Volume { Name = "kube-api-access-x1z2q", Projected = new() { DefaultMode = 420, Sources =
+                [
+                    new V1VolumeProjection { ServiceAccountToken = new() { ExpirationSeconds = 3607, Path = "token" } },
+                    new V1VolumeProjection { ConfigMap = new() { Name = "kube-root-ca.crt", Items = [new V1KeyToPath { Key = "ca.crt", Path = "ca.crt" }] } },
+                    new V1VolumeProjection { DownwardAPI = new() { Items = [new V1DownwardAPIVolumeFile { Path = "namespace", FieldRef = new() { ApiVersion = "v1", FieldPath = "metadata.namespace" } }] } },
+                ] } },
+            ]), [] },
+        { "files outside their volume, bad modes, missing names", () => With(Objects.Pod(), p => p.Spec.Volumes =
+            [
+                new V1Volume { Name = "cm", ConfigMap = new() { DefaultMode = 512, Items = [new V1KeyToPath { Key = "k", Path = "../../etc/passwd" }, new V1KeyToPath { Path = "/abs", Mode = -1 }] } },
+                new V1Volume { Name = "s", Secret = new() { Items = [new V1KeyToPath { Key = "k", Path = "..hidden" }] } },
+                new V1Volume { Name = "d", DownwardAPI = new() { Items = [new V1DownwardAPIVolumeFile { Path = "ip", FieldRef = new() { FieldPath = "status.podIP" } },
+                    new V1DownwardAPIVolumeFile { Path = "mem", ResourceFieldRef = new() { Resource = "limits.memory" } }, new V1DownwardAPIVolumeFile { Path = "none" }] } },
+                new V1Volume { Name = "p", Projected = new() { Sources =
+                [
+                    new V1VolumeProjection { ServiceAccountToken = new() { ExpirationSeconds = 60, Path = "token" } },
+                    new V1VolumeProjection { Secret = new() { Name = "x", Items = [new V1KeyToPath { Key = "k", Path = "token" }] }, ConfigMap = new() { Name = "y" } },
+                ] } },
+            ]),
+            [
+                "spec.volumes[0].configMap.name: Required value",
+                "spec.volumes[0].configMap.defaultMode: Invalid value: 512: must be a number between 0 and 0777 (octal), both inclusive",
+                "spec.volumes[0].configMap.items[0].path: Invalid value: \"../../etc/passwd\": must not contain '..'",
+                "spec.volumes[0].configMap.items[1].key: Required value",
+                "spec.volumes[0].configMap.items[1].path: Invalid value: \"/abs\": must be a relative path",
+                "spec.volumes[0].configMap.items[1].mode: Invalid value: -1: must be a number between 0 and 0777 (octal), both inclusive",
+                "spec.volumes[1].secret.secretName: Required value",
+                "spec.volumes[1].secret.items[0].path: Invalid value: \"..hidden\": must not start with '..'",
+                "spec.volumes[2].downwardAPI.items[0].fieldRef.fieldPath: Unsupported value: \"status.podIP\": supported values: \"metadata.annotations\", \"metadata.labels\", \"metadata.name\", \"metadata.namespace\", \"metadata.uid\"",
+                "spec.volumes[2].downwardAPI.items[1].resourceFieldRef.containerName: Required value",
+                "spec.volumes[2].downwardAPI.items[2]: Required value: one of fieldRef and resourceFieldRef is required",
+                "spec.volumes[3].projected.sources[0].serviceAccountToken.expirationSeconds: Invalid value: 60: may not specify a duration less than 10 minutes",
+                "spec.volumes[3].projected.sources[1].secret.items[0].path: Invalid value: \"token\": conflicting duplicate paths",
+                "spec.volumes[3].projected.sources[1]: Forbidden: may not specify more than 1 volume type per source",
+            ] },
         { "valid rc", () => Objects.Rc(), [] },
         { "rc selector does not match", () => With(Objects.Rc(), r => r.Spec.Selector["app"] = "other"),
             ["spec.template.metadata.labels: Invalid value: map[string]string{\"app\":\"web\"}: `selector` does not match template `labels`"] },

@@ -1,7 +1,7 @@
 using System.Formats.Tar;
 using System.Text.Json;
 
-namespace Navarch.Agent.Images;
+namespace Navarch.Images;
 
 /// <summary>An image containerd holds: its name, manifest digest, image ID (config digest, what CRI reports) and size.</summary>
 /// <param name="Size">Bytes of the config and layers as stored (uncompressed for Navarch's own images).</param>

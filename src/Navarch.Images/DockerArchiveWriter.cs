@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 
-namespace Navarch.Agent.Images;
+namespace Navarch.Images;
 
 /// <summary>
 /// Writes a single-layer image as a docker-archive tarball (what <c>docker save</c> writes and

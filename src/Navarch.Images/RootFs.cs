@@ -1,4 +1,4 @@
-namespace Navarch.Agent.Images;
+namespace Navarch.Images;
 
 /// <summary>
 /// The file tree of a single-layer image, kept sorted by path (ordinal) so a parent always precedes its

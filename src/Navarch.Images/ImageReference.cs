@@ -1,4 +1,4 @@
-namespace Navarch.Agent.Images;
+namespace Navarch.Images;
 
 /// <summary>
 /// An image name as containerd stores it: <c>nginx</c> → <c>docker.io/library/nginx:latest</c>,

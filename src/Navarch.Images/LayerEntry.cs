@@ -1,4 +1,4 @@
-namespace Navarch.Agent.Images;
+namespace Navarch.Images;
 
 /// <summary>What a layer entry is.</summary>
 public enum LayerEntryKind { Directory, File, Symlink }

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Navarch.Agent.Images;
+namespace Navarch.Images;
 
 /// <summary>
 /// Builds docker-archive tarballs from <see cref="ImageRecipe"/>s into a cache directory, named by a hash of

@@ -1,4 +1,4 @@
-namespace Navarch.Agent.Images;
+namespace Navarch.Images;
 
 /// <summary>The shared libraries an ELF file needs at run time, as <c>ldd</c> resolves them on this host.</summary>
 internal static class SharedLibraries

@@ -1,4 +1,4 @@
-namespace Navarch.Agent.Images;
+namespace Navarch.Images;
 
 /// <summary>
 /// Copies host paths into a <see cref="RootFs"/> at the same paths, keeping the host's layout: a symlinked

@@ -1,4 +1,4 @@
-namespace Navarch.Agent.Images;
+namespace Navarch.Images;
 
 /// <summary>Writes a <see cref="RootFs"/> as an uncompressed layer tar, entries in path order.</summary>
 public static class LayerWriter

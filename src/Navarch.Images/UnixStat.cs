@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Navarch.Agent.Images;
+namespace Navarch.Images;
 
 /// <summary>
 /// <c>lstat(2)</c>: the file type, permission bits and owner, which .NET's file APIs do not expose. Linux x86-64 glibc

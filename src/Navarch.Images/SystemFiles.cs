@@ -1,4 +1,4 @@
-namespace Navarch.Agent.Images;
+namespace Navarch.Images;
 
 /// <summary>
 /// The few files a Debian base system would provide that programs look up at run time: users and groups

@@ -1,4 +1,4 @@
-namespace Navarch.Agent.Images;
+namespace Navarch.Images;
 
 /// <summary>
 /// A small client image for looking at a cluster from inside a pod: <c>nslookup</c>, <c>dig</c> and <c>host</c>

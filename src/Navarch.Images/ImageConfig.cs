@@ -1,4 +1,4 @@
-namespace Navarch.Agent.Images;
+namespace Navarch.Images;
 
 /// <summary>
 /// The runtime part of an image config (the <c>config</c> object of the OCI/Docker image config JSON).

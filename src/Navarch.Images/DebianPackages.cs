@@ -1,4 +1,4 @@
-namespace Navarch.Agent.Images;
+namespace Navarch.Images;
 
 /// <summary>Queries (and, when missing, installs) Debian packages on this host through dpkg-query and apt-get.</summary>
 public static class DebianPackages

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Navarch.Agent.Images;
+namespace Navarch.Images;
 
 /// <summary>Runs a host program to completion and captures its output.</summary>
 internal static class HostProcess

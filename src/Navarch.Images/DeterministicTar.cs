@@ -1,6 +1,6 @@
 using System.Formats.Tar;
 
-namespace Navarch.Agent.Images;
+namespace Navarch.Images;
 
 /// <summary>
 /// Writes tar entries whose bytes depend only on path, kind, mode, owner and content: fixed timestamps

@@ -1,4 +1,4 @@
-namespace Navarch.Agent.Images;
+namespace Navarch.Images;
 
 /// <summary>
 /// Recipes for the images Navarch builds: from a directory, from installed Debian packages, and the
