@@ -11,8 +11,8 @@ public enum AdmissionOperation { Create, Update, Delete }
 
 /// <summary>
 /// Who asks for a write, carried from the HTTP edge in <see cref="WriteOptions.Admission"/>. The server's own writes
-/// (bootstrap objects, policy, endpoints) carry none and skip admission, as upstream's loopback writes skip nothing only
-/// because they are few; here they are known to be admissible.
+/// (default namespaces, bootstrap policy, the kubernetes endpoints) carry none and skip admission: they are known to be
+/// admissible, and the namespaces they write into may not exist yet.
 /// </summary>
 /// <param name="User">The authenticated user.</param>
 /// <param name="Subresource">The subresource of the URL ("" for the object itself): "status", "scale", "binding", …</param>
@@ -36,7 +36,7 @@ public sealed class AdmissionAttributes(
     public string Name { get; } = name;
     /// <summary>The new object: null on delete.</summary>
     public IKubernetesObject<V1ObjectMeta>? Object { get; } = obj;
-    /// <summary>The current object: null on create.</summary>
+    /// <summary>The current object: null on create. May be the watch cache's shared copy: never change it.</summary>
     public IKubernetesObject<V1ObjectMeta>? OldObject { get; } = old;
     public AdmissionRequest Request { get; } = request;
     public UserInfo User => Request.User;

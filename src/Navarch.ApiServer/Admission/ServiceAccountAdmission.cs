@@ -109,8 +109,9 @@ public sealed class CachedServiceAccounts(ObjectLookup lookup) : IServiceAccount
     public async Task<ServiceAccountInfo> FindAsync(string ns, string name, CancellationToken ct)
     {
         if (Kind is null) return new ServiceAccountInfo(ServiceAccountState.KindNotServed);
-        // Fresh: a namespace's default account is made by a controller just after the namespace, and pods follow soon.
-        var found = await lookup.GetFreshAsync(Kind, ns, name, ct);
+        // A miss waits for the cache to catch up: a namespace's default account is made by a controller just after
+        // the namespace, and pods often follow at once.
+        var found = await lookup.GetAsync(Kind, ns, name, ct);
         return found?.Object is V1ServiceAccount account
             ? new ServiceAccountInfo(ServiceAccountState.Found, account.AutomountServiceAccountToken)
             : new ServiceAccountInfo(ServiceAccountState.Missing);
