@@ -53,6 +53,25 @@ public sealed class AdmissionChainTests
     }
 
     [Fact]
+    public async Task Apply_and_image_patches_pass_admission_too()
+    {
+        await using var server = await InProcessServer.StartAsync();
+        await Send(server, HttpMethod.Post, "/api/v1/namespaces", Namespace("paths", "{}"), HttpStatusCode.Created);
+        await Send(server, HttpMethod.Post, "/api/v1/namespaces/paths/pods", HostPathPod, HttpStatusCode.Created);
+        await Send(server, HttpMethod.Patch, "/api/v1/namespaces/paths", """{"metadata":{"labels":{"pod-security.kubernetes.io/enforce":"baseline"}}}""", HttpStatusCode.OK, "application/merge-patch+json");
+
+        // An update that changes an image is evaluated again; one that does not (labels) is not.
+        var image = await Send(server, HttpMethod.Patch, "/api/v1/namespaces/paths/pods/root", """{"spec":{"containers":[{"name":"c","image":"y"}]}}""", HttpStatusCode.Forbidden, "application/strategic-merge-patch+json");
+        Assert.Equal("pods \"root\" is forbidden: violates PodSecurity \"baseline:latest\": hostPath volumes (volume \"root\")", await MessageOf(image));
+        await Send(server, HttpMethod.Patch, "/api/v1/namespaces/paths/pods/root", """{"metadata":{"labels":{"a":"b"}}}""", HttpStatusCode.OK, "application/merge-patch+json");
+
+        // Server-side apply that creates.
+        var applied = await Send(server, HttpMethod.Patch, "/api/v1/namespaces/paths/pods/other?fieldManager=test",
+            HostPathPod.Replace("\"name\":\"root\"}", "\"name\":\"other\"}"), HttpStatusCode.Forbidden, "application/apply-patch+yaml");
+        Assert.StartsWith("pods \"other\" is forbidden: violates PodSecurity", await MessageOf(applied));
+    }
+
+    [Fact]
     public async Task NamespaceLifecycle_refuses_missing_namespaces_and_deleting_default()
     {
         await using var server = await InProcessServer.StartAsync();
@@ -79,6 +98,9 @@ public sealed class AdmissionChainTests
         var options = new ApiServerOptions { EnableAdmissionPlugins = [enable], DisableAdmissionPlugins = ["PodSecurity"] };
         Assert.Equal(message, Assert.Throws<ArgumentException>(options.Validate).Message);
     }
+
+    private static async Task<string?> MessageOf(HttpResponseMessage response) =>
+        (string?)JsonNode.Parse(await response.Content.ReadAsStringAsync())!["message"];
 
     private static string Namespace(string name, string labels) =>
         $$$"""{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"{{{name}}}","labels":{{{labels}}}}}""";
