@@ -117,10 +117,12 @@ public static class BaselineChecks
             : new CheckViolation("procMount", $"{Containers(containers)} must not set securityContext.procMount to {JoinQuote(types)}");
     }
 
+    private static readonly HashSet<string> SeLinuxTypes = ["", "container_t", "container_init_t", "container_kvm_t"];
+    private static readonly HashSet<string> SeLinuxTypesSince131 = [.. SeLinuxTypes, "container_engine_t"];
+
     private static CheckViolation? SeLinux(V1ObjectMeta meta, V1PodSpec spec, int minor)
     {
-        var allowed = new HashSet<string> { "", "container_t", "container_init_t", "container_kvm_t" };
-        if (minor >= 31) allowed.Add("container_engine_t");
+        var allowed = minor >= 31 ? SeLinuxTypesSince131 : SeLinuxTypes;
         var badTypes = new SortedSet<string>(StringComparer.Ordinal);
         bool setUser = false, setRole = false;
         bool Valid(V1SELinuxOptions o)
@@ -179,16 +181,16 @@ public static class BaselineChecks
             : new CheckViolation("seccompProfile", $"{Setters(pod, containers)} must not set securityContext.seccompProfile.type to {JoinQuote(badValues)}");
     }
 
-    private static readonly string[] SafeSysctls = ["kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range", "net.ipv4.tcp_syncookies", "net.ipv4.ping_group_range", "net.ipv4.ip_unprivileged_port_start"];
-    private static readonly string[] SafeSysctlsSince127 = ["net.ipv4.ip_local_reserved_ports"];
-    private static readonly string[] SafeSysctlsSince129 = ["net.ipv4.tcp_keepalive_time", "net.ipv4.tcp_fin_timeout", "net.ipv4.tcp_keepalive_intvl", "net.ipv4.tcp_keepalive_probes"];
+    // The safe set grew at v1.27 and v1.29.
+    private static readonly HashSet<string> SafeSysctls = ["kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range", "net.ipv4.tcp_syncookies", "net.ipv4.ping_group_range", "net.ipv4.ip_unprivileged_port_start"];
+    private static readonly HashSet<string> SafeSysctlsSince127 = [.. SafeSysctls, "net.ipv4.ip_local_reserved_ports"];
+    private static readonly HashSet<string> SafeSysctlsSince129 = [.. SafeSysctlsSince127, "net.ipv4.tcp_keepalive_time", "net.ipv4.tcp_fin_timeout", "net.ipv4.tcp_keepalive_intvl", "net.ipv4.tcp_keepalive_probes"];
 
     private static CheckViolation? Sysctls(V1ObjectMeta meta, V1PodSpec spec, int minor)
     {
-        var allowed = new HashSet<string>(SafeSysctls);
-        if (minor >= 27) allowed.UnionWith(SafeSysctlsSince127);
-        if (minor >= 29) allowed.UnionWith(SafeSysctlsSince129);
-        var bad = (spec.SecurityContext?.Sysctls ?? []).Select(s => s.Name).Where(n => !allowed.Contains(n)).ToList();
+        if (spec.SecurityContext?.Sysctls is not { Count: > 0 } sysctls) return null;
+        var allowed = minor >= 29 ? SafeSysctlsSince129 : minor >= 27 ? SafeSysctlsSince127 : SafeSysctls;
+        var bad = sysctls.Select(s => s.Name).Where(n => !allowed.Contains(n)).ToList();
         return bad.Count == 0 ? null : new CheckViolation("forbidden sysctls", string.Join(", ", bad));
     }
 }
