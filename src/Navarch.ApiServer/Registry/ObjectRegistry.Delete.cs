@@ -19,8 +19,9 @@ public sealed partial class ObjectRegistry
     /// <summary>
     /// Deletes as upstream does: preconditions, graceful deletion for pods bound to a node, finalizers
     /// (including the ones the propagation policy asks for) that keep the object until they are removed.
+    /// <paramref name="writeOptions"/> carry the request for admission (null for the server's own deletes).
     /// </summary>
-    public async Task<DeleteResult> DeleteAsync(ResourceType rt, string? ns, string name, V1DeleteOptions options, bool dryRun, CancellationToken ct, WriteOptions? admission = null)
+    public async Task<DeleteResult> DeleteAsync(ResourceType rt, string? ns, string name, V1DeleteOptions options, bool dryRun, CancellationToken ct, WriteOptions? writeOptions = null)
     {
         var key = ObjectKeys.For(rt, ns, name);
         var strategy = _strategies[rt];
@@ -33,8 +34,9 @@ public sealed partial class ObjectRegistry
             if (options.Preconditions?.ResourceVersion is { Length: > 0 } rv && rv != Rv(current.Revision))
                 throw ApiException.Conflict(rt.Plural, name, $"Precondition failed: ResourceVersion in precondition: {rv}, ResourceVersion in object meta: {Rv(current.Revision)}", rt.Group);
 
-            if (attempt == 1 && admission?.Admission is not null)
-                await AdmitDeleteAsync(rt, ns, name, current.Object, admission, ct);
+            // Admitted once: a retry after a conflict deletes the same object.
+            if (attempt == 1 && writeOptions?.Admission is not null)
+                await AdmitDeleteAsync(rt, ns, name, current.Object, writeOptions, ct);
 
             if (PendingDeletion(rt, current.Object, options) is var (pending, changed))
             {

@@ -15,7 +15,7 @@ public sealed class AdmissionChainTests
     public async Task Enforce_baseline_refuses_a_hostPath_pod_with_upstreams_message_and_warn_restricted_warns()
     {
         await using var server = await InProcessServer.StartAsync();
-        await Send(server, HttpMethod.Post, "/api/v1/namespaces", Namespace("psa", """{"pod-security.kubernetes.io/enforce":"baseline","pod-security.kubernetes.io/warn":"restricted"}"""), HttpStatusCode.Created);
+        await NamespaceAsync(server, "psa", """{"pod-security.kubernetes.io/enforce":"baseline","pod-security.kubernetes.io/warn":"restricted"}""");
 
         var refused = await Send(server, HttpMethod.Post, "/api/v1/namespaces/psa/pods", HostPathPod, HttpStatusCode.Forbidden);
         var status = JsonNode.Parse(await refused.Content.ReadAsStringAsync())!;
@@ -40,7 +40,7 @@ public sealed class AdmissionChainTests
     public async Task Raising_enforce_warns_about_existing_pods_and_bad_labels_are_invalid()
     {
         await using var server = await InProcessServer.StartAsync();
-        await Send(server, HttpMethod.Post, "/api/v1/namespaces", Namespace("lbl", "{}"), HttpStatusCode.Created);
+        await NamespaceAsync(server, "lbl", "{}");
         await Send(server, HttpMethod.Post, "/api/v1/namespaces/lbl/pods", HostPathPod, HttpStatusCode.Created);
 
         var labelled = await Send(server, HttpMethod.Patch, "/api/v1/namespaces/lbl", """{"metadata":{"labels":{"pod-security.kubernetes.io/enforce":"baseline"}}}""", HttpStatusCode.OK, "application/merge-patch+json");
@@ -56,7 +56,7 @@ public sealed class AdmissionChainTests
     public async Task Apply_and_image_patches_pass_admission_too()
     {
         await using var server = await InProcessServer.StartAsync();
-        await Send(server, HttpMethod.Post, "/api/v1/namespaces", Namespace("paths", "{}"), HttpStatusCode.Created);
+        await NamespaceAsync(server, "paths", "{}");
         await Send(server, HttpMethod.Post, "/api/v1/namespaces/paths/pods", HostPathPod, HttpStatusCode.Created);
         await Send(server, HttpMethod.Patch, "/api/v1/namespaces/paths", """{"metadata":{"labels":{"pod-security.kubernetes.io/enforce":"baseline"}}}""", HttpStatusCode.OK, "application/merge-patch+json");
 
@@ -85,7 +85,7 @@ public sealed class AdmissionChainTests
     public async Task Disabled_plugins_do_not_run()
     {
         await using var server = await InProcessServer.StartAsync(o => o.DisableAdmissionPlugins = ["PodSecurity", "ServiceAccount"]);
-        await Send(server, HttpMethod.Post, "/api/v1/namespaces", Namespace("off", """{"pod-security.kubernetes.io/enforce":"restricted"}"""), HttpStatusCode.Created);
+        await NamespaceAsync(server, "off", """{"pod-security.kubernetes.io/enforce":"restricted"}""");
         var created = await Send(server, HttpMethod.Post, "/api/v1/namespaces/off/pods", HostPathPod, HttpStatusCode.Created);
         Assert.Null(JsonNode.Parse(await created.Content.ReadAsStringAsync())!["spec"]?["serviceAccountName"]);
     }
@@ -101,6 +101,17 @@ public sealed class AdmissionChainTests
 
     private static async Task<string?> MessageOf(HttpResponseMessage response) =>
         (string?)JsonNode.Parse(await response.Content.ReadAsStringAsync())!["message"];
+
+    /// <summary>
+    /// A namespace with its <c>default</c> ServiceAccount, which this server (no controllers) does not make itself: made
+    /// here when the server serves the kind, else the ServiceAccount plugin has nothing to look up.
+    /// </summary>
+    private static async Task NamespaceAsync(InProcessServer server, string name, string labels)
+    {
+        await Send(server, HttpMethod.Post, "/api/v1/namespaces", Namespace(name, labels), HttpStatusCode.Created);
+        if (Navarch.Api.Resources.ResourceCatalog.FindByKind("v1", "ServiceAccount") is not null)
+            await Send(server, HttpMethod.Post, $"/api/v1/namespaces/{name}/serviceaccounts", """{"apiVersion":"v1","kind":"ServiceAccount","metadata":{"name":"default"}}""", HttpStatusCode.Created);
+    }
 
     private static string Namespace(string name, string labels) =>
         $$$"""{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"{{{name}}}","labels":{{{labels}}}}}""";
