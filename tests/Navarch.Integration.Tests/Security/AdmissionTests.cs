@@ -86,6 +86,13 @@ public sealed class AdmissionTests(SecureServerFixture fixture) : IClassFixture<
         var otherPod = await Assert.ThrowsAsync<k8s.Autorest.HttpOperationException>(() => node.CoreV1.PatchNamespacedPodStatusAsync(status, "on-b", ns));
         Assert.Equal(HttpStatusCode.Forbidden, otherPod.Response.StatusCode);
         Assert.Contains($"node \\\"{a}\\\" can only update pod status for pods with spec.nodeName set to itself", otherPod.Response.Content);
+
+        // Its own lease in kube-node-lease, and no other.
+        await node.CoordinationV1.CreateNamespacedLeaseAsync(new V1Lease { Metadata = new V1ObjectMeta { Name = a }, Spec = new V1LeaseSpec { HolderIdentity = a } }, "kube-node-lease");
+        var otherLease = await Assert.ThrowsAsync<k8s.Autorest.HttpOperationException>(() =>
+            node.CoordinationV1.CreateNamespacedLeaseAsync(new V1Lease { Metadata = new V1ObjectMeta { Name = b } }, "kube-node-lease"));
+        Assert.Equal(HttpStatusCode.Forbidden, otherLease.Response.StatusCode);
+        Assert.Contains("can only access node lease with the same name as the requesting node", otherLease.Response.Content);
     }
 
     [Fact]
