@@ -31,6 +31,9 @@ public sealed class ApiServerOptions
     public TimeSpan MasterLeaseTtl { get; set; } = TimeSpan.FromSeconds(15);
     public TimeSpan WatchBookmarkInterval { get; set; } = TimeSpan.FromMinutes(1);
     public double MinRequestTimeoutSeconds { get; set; } = 1800;
+    /// <summary>Admission plugins turned on or off beside the defaults (upstream's names; <see cref="Admission.AdmissionPluginNames"/>).</summary>
+    public IReadOnlyList<string> EnableAdmissionPlugins { get; set; } = [];
+    public IReadOnlyList<string> DisableAdmissionPlugins { get; set; } = [];
 
     public (int First, int Last) ParseNodePortRange()
     {
@@ -63,5 +66,6 @@ public sealed class ApiServerOptions
         ParseNodePortRange();
         if (WatchCacheSize < 1) throw new ArgumentException("--watch-cache-size must be at least 1");
         if (MasterLeaseTtl < TimeSpan.FromSeconds(1)) throw new ArgumentException("--master-lease-ttl-seconds must be at least 1");
+        Admission.AdmissionPluginNames.Resolve(EnableAdmissionPlugins, DisableAdmissionPlugins);
     }
 }

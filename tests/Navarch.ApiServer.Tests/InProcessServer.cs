@@ -34,7 +34,10 @@ public sealed class InProcessServer : IAsyncDisposable
     /// <summary>A client on <see cref="Url"/>; relative paths like <c>/api/v1/pods</c> work.</summary>
     public HttpClient Http { get; }
 
-    public static async Task<InProcessServer> StartAsync(CancellationToken ct = default)
+    public static async Task<InProcessServer> StartAsync(CancellationToken ct = default) => await StartAsync(null, ct);
+
+    /// <summary>A server whose options <paramref name="configure"/> may change (admission plugins, say) before it starts.</summary>
+    public static async Task<InProcessServer> StartAsync(Action<ApiServerOptions>? configure, CancellationToken ct = default)
     {
         // The host reports the port it was given, so pick a free one; another process may take it between the probe
         // and the bind, hence the retries.
@@ -42,6 +45,7 @@ public sealed class InProcessServer : IAsyncDisposable
         {
             var port = FreeLoopbackPort();
             var options = new ApiServerOptions { Bind = "127.0.0.1", InsecurePort = port, DataDir = "/nonexistent-memory-store" };
+            configure?.Invoke(options);
             var errors = new RecordedErrors();
             var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Warning).AddProvider(errors));
             try

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Navarch.ApiServer.Admission;
 using Navarch.ApiServer.Authentication;
 using Navarch.ApiServer.Authorization;
 using Navarch.ApiServer.Authorization.Rbac;
@@ -9,8 +10,9 @@ namespace Navarch.ApiServer.Filters;
 
 /// <summary>
 /// The filters every request passes before any handler (discovery, OpenAPI, metrics and health included):
-/// request info → authentication → authorization; admission runs later, on the objects a write carries.
-/// Adding an authenticator or authorizer is one class plus one line here.
+/// request info → authentication → authorization; admission runs later, in the registry, on the objects a write
+/// carries. Adding an authenticator or authorizer is one class plus one line here; an admission plugin is one class
+/// plus one line in <see cref="AdmissionPluginFactory"/>.
 /// </summary>
 public static class RequestPipeline
 {
@@ -29,7 +31,15 @@ public static class RequestPipeline
             services.AddSingleton<Registry.ResourceStrategy>(sp => new RbacStrategy(kind, sp.GetRequiredService<EscalationCheck>()));
         services.AddSingleton<BootstrapPolicyWriter>();
         services.AddSingleton<RbacAuthorizer>();
-        services.AddSingleton<IAuthorizer>(sp => new UnionAuthorizer([new PrivilegedGroupAuthorizer(), sp.GetRequiredService<RbacAuthorizer>()]));
+        services.AddSingleton<NodeAuthorizer>();
+        // Upstream's --authorization-mode=Node,RBAC, after the privileged group.
+        services.AddSingleton<IAuthorizer>(sp => new UnionAuthorizer(
+            [new PrivilegedGroupAuthorizer(), sp.GetRequiredService<NodeAuthorizer>(), sp.GetRequiredService<RbacAuthorizer>()]));
+
+        // Admission runs inside the registry, on the decoded objects of every write (ObjectRegistry.AdmitAsync).
+        services.AddSingleton<ObjectLookup>();
+        services.AddSingleton<IServiceAccountSource, CachedServiceAccounts>();
+        services.AddSingleton(sp => AdmissionPluginFactory.Create(options, sp));
     }
 
     public static void UseRequestFilters(this IApplicationBuilder app)

@@ -4,6 +4,8 @@ using k8s.Models;
 using Microsoft.AspNetCore.Http;
 using Navarch.Api.Printing;
 using Navarch.Api.Resources;
+using Navarch.ApiServer.Admission;
+using Navarch.ApiServer.Filters;
 using Navarch.ApiServer.Http;
 using Navarch.ApiServer.Registry;
 using Navarch.ApiServer.Storage;
@@ -48,7 +50,7 @@ public sealed class ObjectHandler(ObjectRegistry registry, TimeProvider time)
     {
         var rt = info.Resource;
         var options = await ReadDeleteOptionsAsync(ctx, q);
-        var result = await registry.DeleteAsync(rt, info.Namespace, info.Name!, options, q.DryRun, ctx.RequestAborted);
+        var result = await registry.DeleteAsync(rt, info.Namespace, info.Name!, options, q.DryRun, ctx.RequestAborted, Options(ctx, q, null));
         // Upstream answers with the object while it waits (graceful deletion, finalizers) and for kinds whose
         // stores set ReturnDeletedObject (clients decode a V1Pod/V1Service); otherwise with a Success Status.
         if (!result.Deleted || rt.Definition.ReturnsDeletedObject)
@@ -76,7 +78,7 @@ public sealed class ObjectHandler(ObjectRegistry registry, TimeProvider time)
         {
             try
             {
-                var r = await registry.DeleteAsync(rt, o.Namespace, o.Name, options, q.DryRun, ctx.RequestAborted);
+                var r = await registry.DeleteAsync(rt, o.Namespace, o.Name, options, q.DryRun, ctx.RequestAborted, Options(ctx, q, null));
                 deleted.Add(ObjectCodec.ToNode(r.Object));
             }
             catch (ApiException e) when (e.Code == 404)
@@ -95,8 +97,18 @@ public sealed class ObjectHandler(ObjectRegistry registry, TimeProvider time)
     internal static WriteOptions Options(HttpContext ctx, QueryOptions q, string? subresource)
     {
         var manager = q.FieldManager ?? DefaultManager(ctx.Request.Headers.UserAgent.ToString());
-        return new WriteOptions(manager, subresource, q.DryRun);
+        return new WriteOptions(manager, subresource, q.DryRun) { Admission = AdmissionOf(ctx) };
     }
+
+    /// <summary>
+    /// The request as admission sees it: its user, the URL's subresource (the scale subresource writes the object
+    /// itself, but plugins see "scale"), and warnings written to the response at once, so that they reach the client
+    /// also when a later step fails.
+    /// </summary>
+    private static AdmissionRequest? AdmissionOf(HttpContext ctx) =>
+        ctx.User() is { } user
+            ? new AdmissionRequest(user, (ctx.Items[typeof(RequestInfo)] as RequestInfo)?.Subresource ?? "", warning => Responses.AddWarnings(ctx, [warning]))
+            : null;
 
     /// <summary>Upstream's default field manager: the user agent up to the first '/'.</summary>
     private static string DefaultManager(string userAgent)

@@ -37,7 +37,10 @@ public sealed partial class ErrorHandling(RequestDelegate next, ILogger<ErrorHan
                 error = new ApiException(500, "InternalError", $"Internal error occurred: {e.Message}");
             }
             if (ctx.Response.HasStarted) return;
+            // Warnings (admission's) stay: upstream sends them with errors too.
+            var warnings = ctx.Response.Headers.Warning;
             ctx.Response.Clear();
+            if (warnings.Count > 0) ctx.Response.Headers.Warning = warnings;
             await Responses.WriteStatusAsync(ctx, error);
         }
         finally

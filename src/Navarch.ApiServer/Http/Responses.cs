@@ -54,7 +54,9 @@ public static class Responses
             {
                 for (var i = 0; i < text.Length; i++) span[i] = char.IsAscii(text[i]) ? text[i] : '?';
             });
-            ctx.Response.Headers.Append("Warning", $"299 - \"{ascii.Replace("\"", "\\\"")}\"");
+            var header = $"299 - \"{ascii.Replace("\"", "\\\"")}\"";
+            // Once per response, as upstream's recorder: a write retried on a conflict admits (and warns) again.
+            if (!ctx.Response.Headers.Warning.Contains(header)) ctx.Response.Headers.Append("Warning", header);
         }
     }
 }

@@ -5,6 +5,7 @@ using Navarch.Api.Defaulting;
 using Navarch.Api.Naming;
 using Navarch.Api.Resources;
 using Navarch.Api.Validation;
+using Navarch.ApiServer.Admission;
 using Navarch.ApiServer.Storage;
 using Navarch.Storage;
 
@@ -37,7 +38,6 @@ public sealed partial class ObjectRegistry
             if (!string.IsNullOrEmpty(requested) && requested != ns)
                 throw ApiException.BadRequest("the namespace of the provided object does not match the namespace sent on the request");
             meta["namespace"] = ns;
-            await RequireActiveNamespaceAsync(rt, ns!, name ?? generateName ?? "", ct);
         }
         else
         {
@@ -49,7 +49,7 @@ public sealed partial class ObjectRegistry
         for (var attempt = 1; ; attempt++)
         {
             if (generated) meta["name"] = NameGenerator.Generate(generateName!);
-            var prepared = PrepareCreate(rt, json, options);
+            var prepared = await PrepareCreateAsync(rt, ns, generated ? generateName! : name ?? "", json, options, ct);
             if (options.DryRun) return new WriteResult(prepared, null, true);
             var undo = await strategy.BeforeCreateAsync(prepared, ct);
             try
@@ -72,8 +72,8 @@ public sealed partial class ObjectRegistry
         }
     }
 
-    /// <summary>Stamps what the server sets on create, then decodes, defaults, validates and records managedFields.</summary>
-    private IKubernetesObject<V1ObjectMeta> PrepareCreate(ResourceType rt, JsonObject json, WriteOptions options)
+    /// <summary>Stamps what the server sets on create, then decodes, defaults, admits and validates, and records managedFields.</summary>
+    private async Task<IKubernetesObject<V1ObjectMeta>> PrepareCreateAsync(ResourceType rt, string? ns, string name, JsonObject json, WriteOptions options, CancellationToken ct)
     {
         var strategy = _strategies[rt];
         strategy.PrepareForCreate(json);
@@ -90,7 +90,8 @@ public sealed partial class ObjectRegistry
 
         var obj = RequestBody.DecodeChecked(rt, json);
         ObjectDefaulter.Apply(rt, obj);
-        if (!options.SkipValidation) Validate(rt, ObjectValidator.ValidateCreate(rt, obj), obj);
+        await AdmitAsync(AdmissionOperation.Create, rt, ns, name, obj, null, options,
+            () => { if (!options.SkipValidation) Validate(rt, ObjectValidator.ValidateCreate(rt, obj), obj); }, ct);
         // managedFields describe the defaulted object, as upstream's (its decoder defaults before the field manager runs).
         if (options.FieldManager != ApplyManagerMarker) RecordManagedFields(rt, null, obj, ObjectCodec.ToNode(obj), options);
         return obj;

@@ -1,6 +1,7 @@
 using k8s;
 using k8s.Models;
 using Navarch.Api.Resources;
+using Navarch.ApiServer.Admission;
 using Navarch.ApiServer.Storage;
 using Navarch.Storage;
 
@@ -18,8 +19,9 @@ public sealed partial class ObjectRegistry
     /// <summary>
     /// Deletes as upstream does: preconditions, graceful deletion for pods bound to a node, finalizers
     /// (including the ones the propagation policy asks for) that keep the object until they are removed.
+    /// <paramref name="writeOptions"/> carry the request for admission (null for the server's own deletes).
     /// </summary>
-    public async Task<DeleteResult> DeleteAsync(ResourceType rt, string? ns, string name, V1DeleteOptions options, bool dryRun, CancellationToken ct)
+    public async Task<DeleteResult> DeleteAsync(ResourceType rt, string? ns, string name, V1DeleteOptions options, bool dryRun, CancellationToken ct, WriteOptions? writeOptions = null)
     {
         var key = ObjectKeys.For(rt, ns, name);
         var strategy = _strategies[rt];
@@ -31,6 +33,10 @@ public sealed partial class ObjectRegistry
                 throw ApiException.Conflict(rt.Plural, name, $"Precondition failed: UID in precondition: {uid}, UID in object meta: {meta.Uid}", rt.Group);
             if (options.Preconditions?.ResourceVersion is { Length: > 0 } rv && rv != Rv(current.Revision))
                 throw ApiException.Conflict(rt.Plural, name, $"Precondition failed: ResourceVersion in precondition: {rv}, ResourceVersion in object meta: {Rv(current.Revision)}", rt.Group);
+
+            // Admitted once: a retry after a conflict deletes the same object.
+            if (attempt == 1 && writeOptions?.Admission is not null)
+                await AdmitDeleteAsync(rt, ns, name, current.Object, writeOptions, ct);
 
             if (PendingDeletion(rt, current.Object, options) is var (pending, changed))
             {
@@ -64,6 +70,14 @@ public sealed partial class ObjectRegistry
                 throw ApiException.NotFound(rt.Plural, name, rt.Group);
             }
         }
+    }
+
+    /// <summary>Admission of a delete: the plugins see the current object as the old one, and no new object.</summary>
+    private Task AdmitDeleteAsync(ResourceType rt, string? ns, string name, IKubernetesObject<V1ObjectMeta> current, WriteOptions options, CancellationToken ct)
+    {
+        // Plugins get a copy: the cached object is shared.
+        var old = ObjectCodec.Clone(rt, current);
+        return AdmitAsync(AdmissionOperation.Delete, rt, ns, name, null, old, options, () => { }, ct);
     }
 
     /// <summary>

@@ -4,6 +4,7 @@ using k8s.Models;
 using Navarch.Api.Defaulting;
 using Navarch.Api.Resources;
 using Navarch.Api.Validation;
+using Navarch.ApiServer.Admission;
 using Navarch.ApiServer.Storage;
 using Navarch.ApiServer.Watching;
 using Navarch.Storage;
@@ -79,7 +80,7 @@ public sealed partial class ObjectRegistry
             var wanted = mutate(current);
             CheckPreconditions(rt, ns, name, wanted, current, strategy);
             var old = ParseObject(current.Json);
-            var (updated, updatedJson) = PrepareUpdate(rt, wanted, old, current.Object, options);
+            var (updated, updatedJson) = await PrepareUpdateAsync(rt, ns, name, wanted, old, current.Object, options, ct);
             if (Unchanged(updatedJson, old))
                 return new WriteResult(current.Object, current.Json, false);
 
@@ -152,8 +153,8 @@ public sealed partial class ObjectRegistry
     /// default and validate, bumps generation on a spec change, and records managedFields. Returns the object
     /// and its JSON (with managedFields, as it will be stored).
     /// </summary>
-    private (IKubernetesObject<V1ObjectMeta> Object, JsonObject Json) PrepareUpdate(
-        ResourceType rt, JsonObject wanted, JsonObject old, IKubernetesObject<V1ObjectMeta> oldObj, WriteOptions options)
+    private async Task<(IKubernetesObject<V1ObjectMeta> Object, JsonObject Json)> PrepareUpdateAsync(
+        ResourceType rt, string? ns, string name, JsonObject wanted, JsonObject old, IKubernetesObject<V1ObjectMeta> oldObj, WriteOptions options, CancellationToken ct)
     {
         var strategy = _strategies[rt];
         var json = strategy.PrepareForUpdate(wanted, old, options.Subresource);
@@ -169,16 +170,20 @@ public sealed partial class ObjectRegistry
 
         var obj = RequestBody.DecodeChecked(rt, json);
         ObjectDefaulter.Apply(rt, obj);
-        var node = ObjectCodec.ToNode(obj);
-        // Compared after defaulting, as upstream's strategies compare decoded (defaulted) objects.
-        if (options.Subresource != "status" && strategy.TracksGeneration && !JsonNode.DeepEquals(node["spec"], old["spec"]))
+        JsonObject node = null!;
+        await AdmitAsync(AdmissionOperation.Update, rt, ns, name, obj, oldObj, options, () =>
         {
-            var generation = (obj.Metadata.Generation ?? 0) + 1;
-            obj.Metadata.Generation = generation;
-            ((JsonObject)node["metadata"]!)["generation"] = generation;
-        }
-        // A binding may set spec.nodeName, which pod updates otherwise may not change.
-        if (options.Subresource != "binding" && !options.SkipValidation) Validate(rt, ObjectValidator.ValidateUpdate(rt, obj, oldObj), obj);
+            node = ObjectCodec.ToNode(obj);
+            // Compared after defaulting, as upstream's strategies compare decoded (defaulted) objects.
+            if (options.Subresource != "status" && strategy.TracksGeneration && !JsonNode.DeepEquals(node["spec"], old["spec"]))
+            {
+                var generation = (obj.Metadata.Generation ?? 0) + 1;
+                obj.Metadata.Generation = generation;
+                ((JsonObject)node["metadata"]!)["generation"] = generation;
+            }
+            // A binding may set spec.nodeName, which pod updates otherwise may not change.
+            if (options.Subresource != "binding" && !options.SkipValidation) Validate(rt, ObjectValidator.ValidateUpdate(rt, obj, oldObj), obj);
+        }, ct);
         RecordManagedFields(rt, old, obj, node, options);
         return (obj, node);
     }

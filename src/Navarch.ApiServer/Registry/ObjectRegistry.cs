@@ -5,6 +5,7 @@ using k8s.Models;
 using Navarch.Api.Patching;
 using Navarch.Api.Resources;
 using Navarch.Api.Validation;
+using Navarch.ApiServer.Admission;
 using Navarch.ApiServer.Storage;
 using Navarch.ApiServer.Watching;
 using Navarch.Storage;
@@ -25,12 +26,14 @@ public sealed partial class ObjectRegistry
     private readonly WatchCache _cache;
     private readonly TimeProvider _time;
     private readonly Dictionary<ResourceType, ResourceStrategy> _strategies;
+    private readonly AdmissionChain _admission;
 
-    public ObjectRegistry(IStore store, WatchCache cache, TimeProvider time, IEnumerable<ResourceStrategy> strategies)
+    public ObjectRegistry(IStore store, WatchCache cache, TimeProvider time, IEnumerable<ResourceStrategy> strategies, AdmissionChain? admission = null)
     {
         _store = store;
         _cache = cache;
         _time = time;
+        _admission = admission ?? AdmissionChain.Empty;
         _strategies = ResourceCatalog.All.ToDictionary(rt => rt, rt => new ResourceStrategy(rt));
         foreach (var s in strategies) _strategies[s.Type] = s;
     }
@@ -55,16 +58,22 @@ public sealed partial class ObjectRegistry
     /// <summary>A field manager that means "managedFields were already set by server-side apply".</summary>
     internal const string ApplyManagerMarker = "\0apply";
 
-    private async Task RequireActiveNamespaceAsync(ResourceType rt, string ns, string name, CancellationToken ct)
+    /// <summary>
+    /// Runs the mutating plugins on a write (when it came through the API), then <paramref name="validate"/> (the kind's
+    /// own validation), then the validating plugins: upstream's order around its strategies.
+    /// </summary>
+    private async Task AdmitAsync(AdmissionOperation operation, ResourceType rt, string? ns, string name,
+        IKubernetesObject<V1ObjectMeta>? obj, IKubernetesObject<V1ObjectMeta>? old, WriteOptions options, Action validate, CancellationToken ct)
     {
-        // An active namespace in the cache is proof enough (namespaces are never re-activated); only a miss
-        // or a terminating one needs the cache to catch up first.
-        var cached = _cache.For(ResourceCatalog.Namespaces).Get(ObjectKeys.For(ResourceCatalog.Namespaces, null, ns));
-        if (cached is not null && cached.Object.Metadata.DeletionTimestamp is null) return;
-        var nsObj = await TryGetAsync(ResourceCatalog.Namespaces, null, ns, ct);
-        if (nsObj is null) throw ApiException.NotFound("namespaces", ns);
-        if (nsObj.Object.Metadata.DeletionTimestamp is not null)
-            throw ApiException.Forbidden($"{rt.Plural} \"{name}\" is forbidden: unable to create new content in namespace {ns} because it is being terminated");
+        if (options.Admission is not { } request)
+        {
+            validate();
+            return;
+        }
+        var attributes = new AdmissionAttributes(operation, rt, ns, name, obj, old, request, options.DryRun);
+        await _admission.AdmitAsync(attributes, ct);
+        validate();
+        await _admission.ValidateAsync(attributes, ct);
     }
 
     private static void Validate(ResourceType rt, IReadOnlyList<FieldError> errors, IKubernetesObject<V1ObjectMeta> obj)

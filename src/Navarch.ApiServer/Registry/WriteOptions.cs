@@ -10,4 +10,7 @@ public sealed record WriteOptions(string FieldManager, string? Subresource = nul
     /// here: the <c>kubernetes</c> endpoints on a loopback address when the server listens on loopback.
     /// </summary>
     internal bool SkipValidation { get; init; }
+
+    /// <summary>Who asks, for the admission chain; null for the server's own writes, which skip admission.</summary>
+    public Admission.AdmissionRequest? Admission { get; init; }
 }

@@ -30,6 +30,7 @@ public static class ServerCommand
         var bind = new Option<string>("--bind") { Description = "Address to listen on (loopback or a lab address: the insecure port has no authentication)", DefaultValueFactory = _ => defaults.Bind };
         var port = new Option<int>("--insecure-port") { Description = "Port of the unauthenticated HTTP API on --bind (0: off)", DefaultValueFactory = _ => defaults.InsecurePort };
         var tls = new SecureServingFlags();
+        var admission = new AdmissionFlags();
         var serviceRange = new Option<string>("--service-cluster-ip-range") { Description = "CIDR from which Services get cluster IPs", DefaultValueFactory = _ => defaults.ServiceClusterIpRange };
         var nodePorts = new Option<string>("--service-node-port-range") { Description = "Port range of NodePort Services", DefaultValueFactory = _ => defaults.ServiceNodePortRange };
         var watchCache = new Option<int>("--watch-cache-size") { Description = "Events per resource kept for resuming watches", DefaultValueFactory = _ => defaults.WatchCacheSize };
@@ -51,6 +52,7 @@ public static class ServerCommand
         controlPlane.AddTo(command);
         clusterDns.AddTo(command);
         tls.AddTo(command);
+        admission.AddTo(command);
         command.SetAction(async (result, ct) =>
         {
             var options = new ApiServerOptions
@@ -65,6 +67,7 @@ public static class ServerCommand
                 MasterLeaseTtl = TimeSpan.FromSeconds(result.GetValue(masterLease)),
             };
             tls.Apply(result, options);
+            admission.Apply(result, options);
             var controllerOptions = controlPlane.ControllerOptions(result);
             Navarch.Dns.ClusterDnsOptions? dnsOptions;
             try
