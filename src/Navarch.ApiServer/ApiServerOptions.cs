@@ -31,6 +31,10 @@ public sealed class ApiServerOptions
     public TimeSpan MasterLeaseTtl { get; set; } = TimeSpan.FromSeconds(15);
     public TimeSpan WatchBookmarkInterval { get; set; } = TimeSpan.FromMinutes(1);
     public double MinRequestTimeoutSeconds { get; set; } = 1800;
+    /// <summary>ServiceAccount token keys and issuers (<c>--service-account-*</c>).</summary>
+    public ServiceAccounts.ServiceAccountOptions ServiceAccounts { get; set; } = new();
+    /// <summary>Upstream's <c>--encryption-provider-config</c>: how Secrets (and other listed resources) are encrypted at rest.</summary>
+    public string? EncryptionProviderConfig { get; set; }
 
     public (int First, int Last) ParseNodePortRange()
     {
@@ -63,5 +67,8 @@ public sealed class ApiServerOptions
         ParseNodePortRange();
         if (WatchCacheSize < 1) throw new ArgumentException("--watch-cache-size must be at least 1");
         if (MasterLeaseTtl < TimeSpan.FromSeconds(1)) throw new ArgumentException("--master-lease-ttl-seconds must be at least 1");
+        ServiceAccounts.Validate();
+        if (EncryptionProviderConfig is { } config && !File.Exists(config))
+            throw new ArgumentException($"--encryption-provider-config: {config} does not exist");
     }
 }
