@@ -38,18 +38,18 @@ public sealed class TokenRequestHandler(ObjectRegistry registry, ServiceAccountT
 
         var account = (await registry.GetAsync(ResourceCatalog.ServiceAccounts, ns, name, ctx.RequestAborted)).Object;
         var (pod, secret, node) = await BoundObjectsAsync(ns, name, spec.BoundObjectRef, ctx.RequestAborted);
-        var now = time.GetUtcNow();
-        var now0 = DateTimeOffset.FromUnixTimeSeconds(now.ToUnixTimeSeconds());
-        var claims = ServiceAccountClaims.Bound(tokens.Issuers[0], spec.Audiences.ToList(), now0, spec.ExpirationSeconds.Value, ns,
+        // Whole seconds, as the claims hold them, so expirationTimestamp matches exp.
+        var issuedAt = DateTimeOffset.FromUnixTimeSeconds(time.GetUtcNow().ToUnixTimeSeconds());
+        var claims = ServiceAccountClaims.Bound(tokens.Issuers[0], spec.Audiences.ToList(), issuedAt, spec.ExpirationSeconds.Value, ns,
             new ObjectRef(name, account.Metadata.Uid), pod, secret, node, Guid.NewGuid().ToString());
 
         request.ApiVersion = $"{Group}/v1";
         request.Kind = Kind;
-        request.Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns, CreationTimestamp = now0.UtcDateTime };
+        request.Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns, CreationTimestamp = issuedAt.UtcDateTime };
         request.Status = new V1TokenRequestStatus
         {
             Token = JsonWebToken.Sign(claims, tokens.Keys.Signing, tokens.Keys.KeyId),
-            ExpirationTimestamp = now0.AddSeconds(spec.ExpirationSeconds.Value).UtcDateTime,
+            ExpirationTimestamp = issuedAt.AddSeconds(spec.ExpirationSeconds.Value).UtcDateTime,
         };
         await Responses.WriteObjectAsync(ctx, 201, request);
     }

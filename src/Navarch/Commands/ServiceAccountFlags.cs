@@ -16,7 +16,6 @@ public sealed class ServiceAccountFlags
     public Option<string[]> Issuers { get; } = new("--service-account-issuer")
     {
         Description = "Issuer of ServiceAccount tokens (repeatable: the first signs, all are accepted); default https://kubernetes.default.svc.cluster.local",
-        AllowMultipleArgumentsPerToken = false,
     };
     public Option<string[]> KeyFiles { get; } = new("--service-account-key-file") { Description = "PEM RSA key(s) that verify ServiceAccount tokens (repeatable)" };
     public Option<string?> SigningKeyFile { get; } = new("--service-account-signing-key-file") { Description = "PEM RSA private key that signs ServiceAccount tokens (default: DATA_DIR/sa.key, made at first start)" };

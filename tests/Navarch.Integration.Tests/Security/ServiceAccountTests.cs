@@ -39,6 +39,12 @@ public sealed class ServiceAccountTests(SecureServerFixture fixture) : IClassFix
         var get = await kubectl.RunAsync("--kubeconfig", fixture.Server.AdminKubeconfig, "-n", ns, "get", "sa");
         Assert.True(get.ExitCode == 0, get.ToString());
         Assert.Matches(@"^NAME\s+SECRETS\s+AGE\s*\ndefault\s+0\s+\S+", get.Stdout);
+        var created = await kubectl.RunAsync("--kubeconfig", fixture.Server.AdminKubeconfig, "-n", ns, "create", "serviceaccount", "robot");
+        Assert.True(created.ExitCode == 0, created.ToString());
+        var described = await kubectl.RunAsync("--kubeconfig", fixture.Server.AdminKubeconfig, "-n", ns, "describe", "sa", "robot");
+        Assert.True(described.ExitCode == 0, described.ToString());
+        Assert.Matches($@"Name:\s+robot\nNamespace:\s+{ns}\n", described.Stdout);
+        Assert.Matches(@"Tokens:\s+<none>", described.Stdout);
     }
 
     [Theory]
