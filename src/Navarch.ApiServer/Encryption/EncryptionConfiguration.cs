@@ -81,11 +81,24 @@ public static class EncryptionConfiguration
         return type switch
         {
             "identity" => [new IdentityProvider()],
-            "aesgcm" => Keys(config, field, type).Select(k => (IEncryptionProvider)new AesGcmProvider(k.Name, k.Secret)).ToList(),
-            "secretbox" => Keys(config, field, type).Select(k => (IEncryptionProvider)new SecretboxProvider(k.Name, k.Secret)).ToList(),
+            "aesgcm" => Keys(config, field, type).Select((k, i) => Build(() => new AesGcmProvider(k.Name, k.Secret), $"{field}.{type}.keys[{i}]")).ToList(),
+            "secretbox" => Keys(config, field, type).Select((k, i) => Build(() => new SecretboxProvider(k.Name, k.Secret), $"{field}.{type}.keys[{i}]")).ToList(),
             "aescbc" or "kms" => throw new ArgumentException($"{field}: provider \"{type}\" is not supported here (use aesgcm, secretbox or identity)"),
             _ => throw new ArgumentException($"{field}: unknown provider \"{type}\""),
         };
+    }
+
+    /// <summary>A provider for one key; a key of the wrong size is refused naming its field.</summary>
+    private static IEncryptionProvider Build(Func<IEncryptionProvider> make, string field)
+    {
+        try
+        {
+            return make();
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"{field}.secret: {e.Message}");
+        }
     }
 
     private static List<(string Name, byte[] Secret)> Keys(JsonNode? config, string field, string type)

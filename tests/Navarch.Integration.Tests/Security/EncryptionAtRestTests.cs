@@ -108,3 +108,35 @@ public sealed class EncryptionAtRestTests : IAsyncLifetime
             """);
     }
 }
+
+/// <summary>A configuration the server cannot use stops it at start with one line naming the flag and the problem.</summary>
+[Trait("Category", "Integration")]
+public sealed class EncryptionConfigurationRefusalTests
+{
+    [Theory]
+    [InlineData("aescbc", "provider \"aescbc\" is not supported here")]
+    [InlineData("aesgcm-short", "has 4 bytes; want 16, 24 or 32")]
+    public async Task A_bad_configuration_stops_the_server_with_one_line(string provider, string problem)
+    {
+        var dir = Directory.CreateTempSubdirectory("navarch-enc-bad-").FullName;
+        var config = Path.Combine(dir, "encryption.yaml");
+        await File.WriteAllTextAsync(config, $$"""
+            apiVersion: apiserver.config.k8s.io/v1
+            kind: EncryptionConfiguration
+            resources:
+              - resources: [secrets]
+                providers:
+                  - {{provider.Split('-')[0]}}:
+                      keys:
+                        - name: k
+                          secret: {{(provider == "aesgcm-short" ? "AAAAAA==" : Convert.ToBase64String(new byte[32]))}}
+            """);
+        await using var server = ServerProcess.Create(Path.Combine(dir, "data"), ["--encryption-provider-config", config]);
+        var exit = await server.RunToExitAsync(TimeSpan.FromSeconds(30));
+        Assert.NotEqual(0, exit);
+        var line = server.Output.Trim();
+        Assert.DoesNotContain("\n", line);
+        Assert.Contains($"--encryption-provider-config: {config}: resources[0].providers[0]", line);
+        Assert.Contains(problem, line);
+    }
+}

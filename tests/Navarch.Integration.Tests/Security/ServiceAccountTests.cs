@@ -202,6 +202,14 @@ public sealed class ServiceAccountTests(SecureServerFixture fixture) : IClassFix
         Assert.Contains(keys, k => (string?)k!["kid"] == kid);
     }
 
+    [Fact]
+    public async Task The_kubernetes_endpoints_name_the_secure_port_so_pods_use_their_tokens()
+    {
+        var endpoints = await fixture.Admin.CoreV1.ReadNamespacedEndpointsAsync("kubernetes", "default");
+        var port = endpoints.Subsets.Single().Ports.Single();
+        Assert.Equal(("https", new Uri(fixture.SecureUrl).Port), (port.Name, port.Port));
+    }
+
     private async Task<HttpStatusCode> StatusWithTokenAsync(string token)
     {
         using var http = fixture.Https();
