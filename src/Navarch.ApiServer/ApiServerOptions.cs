@@ -34,6 +34,10 @@ public sealed class ApiServerOptions
     /// <summary>Admission plugins turned on or off beside the defaults (upstream's names; <see cref="Admission.AdmissionPluginNames"/>).</summary>
     public IReadOnlyList<string> EnableAdmissionPlugins { get; set; } = [];
     public IReadOnlyList<string> DisableAdmissionPlugins { get; set; } = [];
+    /// <summary>ServiceAccount token keys and issuers (<c>--service-account-*</c>).</summary>
+    public ServiceAccounts.ServiceAccountOptions ServiceAccounts { get; set; } = new();
+    /// <summary>Upstream's <c>--encryption-provider-config</c>: how Secrets (and other listed resources) are encrypted at rest.</summary>
+    public string? EncryptionProviderConfig { get; set; }
 
     public (int First, int Last) ParseNodePortRange()
     {
@@ -67,5 +71,8 @@ public sealed class ApiServerOptions
         if (WatchCacheSize < 1) throw new ArgumentException("--watch-cache-size must be at least 1");
         if (MasterLeaseTtl < TimeSpan.FromSeconds(1)) throw new ArgumentException("--master-lease-ttl-seconds must be at least 1");
         Admission.AdmissionPluginNames.Resolve(EnableAdmissionPlugins, DisableAdmissionPlugins);
+        ServiceAccounts.Validate();
+        if (EncryptionProviderConfig is { } config && !File.Exists(config))
+            throw new ArgumentException($"--encryption-provider-config: {config} does not exist");
     }
 }

@@ -10,8 +10,8 @@ namespace Navarch.Controllers;
 /// </summary>
 public static partial class ControllerManager
 {
-    /// <summary>The loops, in start order. Each controller adds its one line here.</summary>
-    private static readonly IReadOnlyList<Func<ControllerContext, IControllerLoop>> Loops =
+    /// <summary>The loops, in start order. Each controller adds its one line here (null: not run with these options).</summary>
+    private static readonly IReadOnlyList<Func<ControllerContext, IControllerLoop?>> Loops =
     [
         ctx => new ReplicaSet.ReplicaSetController(ctx, new ReplicationManager.ReplicationControllerKind(ctx.Client, ctx.Informers.ReplicationControllers)),
         ctx => new ReplicaSet.ReplicaSetController(ctx, new ReplicaSet.ReplicaSetKind(ctx.Client, ctx.Informers.ReplicaSets)),
@@ -26,6 +26,10 @@ public static partial class ControllerManager
         ctx => new NodeIpam.NodeIpamController(ctx),
         ctx => new NodeLifecycle.NodeLifecycleController(ctx),
         ctx => new NodeLifecycle.TaintEvictionController(ctx),
+        ctx => new ServiceAccounts.ServiceAccountController(ctx),
+        ctx => ctx.Options.RootCaFile is { } ca ? new ServiceAccounts.RootCaPublisher(ctx, File.ReadAllText(ca)) : null,
+        ctx => ctx.Options.ServiceAccountPrivateKeyFile is { } key
+            ? new ServiceAccounts.TokensController(ctx, key, ctx.Options.RootCaFile is { } ca ? File.ReadAllText(ca) : null) : null,
     ];
 
     public static async Task RunAsync(IKubernetes client, ControllerManagerOptions options, TimeProvider time, ILoggerFactory loggers, CancellationToken ct)
@@ -33,7 +37,7 @@ public static partial class ControllerManager
         options.Validate();
         var informers = new SharedInformers(client, options.ResyncPeriod, time, loggers);
         var context = new ControllerContext(client, informers, options, time, loggers);
-        var loops = Loops.Select(create => create(context)).ToList();
+        var loops = Loops.Select(create => create(context)).OfType<IControllerLoop>().ToList();
         await informers.StartAsync(ct);
         var log = loggers.CreateLogger("Navarch.ControllerManager");
         await Task.WhenAll(loops.Select(loop => Task.Run(async () =>

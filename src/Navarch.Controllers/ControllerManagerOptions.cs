@@ -13,6 +13,10 @@ public sealed class ControllerManagerOptions
     public TimeSpan NodeMonitorPeriod { get; set; } = TimeSpan.FromSeconds(5);
     /// <summary>Workers per controller.</summary>
     public int ConcurrentSyncs { get; set; } = 5;
+    /// <summary>Upstream's <c>--root-ca-file</c>: the cluster CA that <c>kube-root-ca.crt</c> and token Secrets carry; none without TLS.</summary>
+    public string? RootCaFile { get; set; }
+    /// <summary>Upstream's <c>--service-account-private-key-file</c>: signs legacy token Secrets; without it they are not filled.</summary>
+    public string? ServiceAccountPrivateKeyFile { get; set; }
     /// <summary>How often informers replay every object to their handlers.</summary>
     public TimeSpan ResyncPeriod { get; set; } = TimeSpan.FromMinutes(5);
 
@@ -25,5 +29,6 @@ public sealed class ControllerManagerOptions
             throw new ArgumentException($"--node-cidr-mask-size: {NodeCidrMaskSize} must be between the cluster CIDR's prefix ({net.PrefixLength}) and 30");
         if (NodeMonitorGracePeriod <= TimeSpan.Zero) throw new ArgumentException("--node-monitor-grace-period must be positive");
         if (ConcurrentSyncs < 1) throw new ArgumentException("--concurrent-syncs must be at least 1");
+        if (RootCaFile is { } ca && !File.Exists(ca)) throw new ArgumentException($"--root-ca-file: {ca} does not exist");
     }
 }

@@ -25,6 +25,14 @@ public static class Poll
         }
     }
 
+    /// <summary>Calls <paramref name="probe"/> until it returns something; returns that (a timeout names <paramref name="phase"/>).</summary>
+    public static async Task<T> ResultAsync<T>(string phase, Func<Task<T?>> probe, TimeSpan? timeout = null) where T : class
+    {
+        T? result = null;
+        await UntilAsync(phase, async () => (result = await probe()) is not null, timeout);
+        return result!;
+    }
+
     /// <summary>Synchronous-probe form of <see cref="UntilAsync(string, Func{Task{bool}}, TimeSpan?, Func{string}?)"/>.</summary>
     public static Task UntilAsync(string phase, Func<bool> probe, TimeSpan? timeout = null, Func<string>? lastSeen = null) =>
         UntilAsync(phase, () => Task.FromResult(probe()), timeout, lastSeen);

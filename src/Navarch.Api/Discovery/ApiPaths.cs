@@ -87,6 +87,10 @@ public static class ApiPaths
                 yield return op("get", "connect", names.Connect("Get", suffix), $"connect GET requests to {sub.Name} of {type.Kind}", parameters, null, null, sub.Kind);
                 yield return op("post", "connect", names.Connect("Post", suffix), $"connect POST requests to {sub.Name} of {type.Kind}", parameters, null, null, sub.Kind);
                 break;
+            case "token":
+                yield return op("post", "post", names.Id("create", suffix), $"create token of a {type.Kind}", ApiParameters.Write,
+                    typeof(Authenticationv1TokenRequest), typeof(Authenticationv1TokenRequest), sub.Kind);
+                break;
             case "finalize":
                 yield return op("put", "put", names.Id("replace", suffix), $"replace finalize of the specified {type.Kind}",
                     ApiParameters.Write, type.ClrType, type.ClrType, sub.Kind);

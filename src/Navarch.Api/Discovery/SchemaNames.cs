@@ -67,6 +67,8 @@ internal static partial class SchemaNames
             }
         }
         homes.TryAdd(typeof(V1Binding), Package("", "v1"));
+        foreach (var type in ModelGraph.Closure([typeof(Authenticationv1TokenRequest)]))
+            homes.TryAdd(type, Package("authentication.k8s.io", "v1"));
         return homes;
     }
 

@@ -17,6 +17,7 @@ using Navarch.Api.Kinds.ReplicaSet;
 using Navarch.Api.Kinds.ReplicationController;
 using Navarch.Api.Kinds.Secret;
 using Navarch.Api.Kinds.Service;
+using Navarch.Api.Kinds.ServiceAccount;
 
 namespace Navarch.Api.Resources;
 
@@ -30,7 +31,7 @@ public static class ResourceCatalog
     public static IReadOnlyList<KindDefinition> Kinds { get; } =
     [
         new PodKind(), new ReplicationControllerKind(), new ServiceKind(), new EndpointsKind(), new NodeKind(),
-        new NamespaceKind(), new EventKind(), new ConfigMapKind(), new SecretKind(),
+        new NamespaceKind(), new EventKind(), new ConfigMapKind(), new SecretKind(), new ServiceAccountKind(),
         new DeploymentKind(), new ReplicaSetKind(), new DaemonSetKind(), new ControllerRevisionKind(),
         new JobKind(), new CronJobKind(),
         new LeaseKind(), new EndpointSliceKind(),
@@ -50,6 +51,7 @@ public static class ResourceCatalog
     public static ResourceType EndpointSlices { get; } = Of<EndpointSliceKind>();
     public static ResourceType ConfigMaps { get; } = Of<ConfigMapKind>();
     public static ResourceType Secrets { get; } = Of<SecretKind>();
+    public static ResourceType ServiceAccounts { get; } = Of<ServiceAccountKind>();
     public static ResourceType Deployments { get; } = Of<DeploymentKind>();
     public static ResourceType ReplicaSets { get; } = Of<ReplicaSetKind>();
     public static ResourceType DaemonSets { get; } = Of<DaemonSetKind>();

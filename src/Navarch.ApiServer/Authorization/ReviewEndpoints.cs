@@ -157,7 +157,7 @@ public static class ReviewEndpoints
     }
 
     /// <summary>Reviews are small; 64 KiB is plenty and bounds what a client can make us buffer.</summary>
-    private static async Task<ReadOnlyMemory<byte>> ReadBytesAsync(HttpContext ctx)
+    internal static async Task<ReadOnlyMemory<byte>> ReadBytesAsync(HttpContext ctx)
     {
         const int limit = 64 * 1024;
         if (ctx.Request.ContentLength > limit) throw ApiException.TooLarge();

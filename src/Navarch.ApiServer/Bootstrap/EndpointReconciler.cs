@@ -10,7 +10,21 @@ using Navarch.Storage;
 namespace Navarch.ApiServer.Bootstrap;
 
 /// <summary>Where this API server is reached: what the <c>kubernetes</c> Service's endpoints list for it.</summary>
-public sealed record AdvertisedAddress(string Ip, int Port, TimeSpan LeaseTtl);
+public sealed record AdvertisedAddress(string Ip, int Port, TimeSpan LeaseTtl)
+{
+    /// <summary>
+    /// The secure port when it is on, so that pods reach the API at https://kubernetes.default.svc with their token, as
+    /// upstream (whose endpoints name only the secure port); the insecure port otherwise. The address is the secure port's
+    /// own when it names one, else the insecure port's (a lab address), else loopback.
+    /// </summary>
+    public static (string Ip, int Port) Of(ApiServerOptions options)
+    {
+        static bool Wildcard(string ip) => ip is "0.0.0.0" or "::";
+        if (options.SecurePort > 0 && !Wildcard(options.BindAddress)) return (options.BindAddress, options.SecurePort);
+        var ip = Wildcard(options.Bind) ? "127.0.0.1" : options.Bind;
+        return (ip, options.SecurePort > 0 ? options.SecurePort : options.InsecurePort);
+    }
+}
 
 /// <summary>
 /// Upstream's lease endpoint reconciler (pkg/controlplane/reconcilers/lease.go): every API server keeps a lease under

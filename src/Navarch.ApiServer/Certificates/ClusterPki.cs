@@ -38,6 +38,9 @@ public sealed class ClusterPki
     /// <summary>The roots a client certificate must chain to.</summary>
     public X509Certificate2Collection ClientCas { get; }
 
+    /// <summary>Where the cluster CA's certificate is (what pods and the controllers trust).</summary>
+    public static string CaCertificatePath(string dataDir) => Path.Combine(dataDir, "pki", "ca.crt");
+
     /// <summary>Loads or makes the certificates for a server with <paramref name="options"/>.</summary>
     public static ClusterPki Ensure(ApiServerOptions options, TimeProvider time)
     {
@@ -45,11 +48,11 @@ public sealed class ClusterPki
         var dir = Path.Combine(options.DataDir, "pki");
         PemFiles.EnsurePrivateDirectory(dir);
         var now = time.GetUtcNow();
-        var caCert = PemFiles.TryRead(Path.Combine(dir, "ca.crt"), Path.Combine(dir, "ca.key"));
+        var caCert = PemFiles.TryRead(CaCertificatePath(options.DataDir), Path.Combine(dir, "ca.key"));
         if (caCert is null || caCert.NotAfter - now < RenewBefore)
         {
             caCert = CertificateAuthority.Create("navarch-ca", CaLifetime, time).Certificate;
-            PemFiles.Write(caCert, Path.Combine(dir, "ca.crt"), Path.Combine(dir, "ca.key"));
+            PemFiles.Write(caCert, CaCertificatePath(options.DataDir), Path.Combine(dir, "ca.key"));
         }
         var ca = new CertificateAuthority(caCert, time);
 

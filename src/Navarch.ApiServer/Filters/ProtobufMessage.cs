@@ -37,6 +37,36 @@ public readonly struct ProtobufMessage(ReadOnlyMemory<byte> bytes)
         return entries.Count == 0 ? null : entries.ToDictionary(e => e.Text(1) ?? "", e => e.Text(2) ?? "");
     }
 
+    /// <summary>The last varint occurrence of field <paramref name="number"/> (int32, int64, bool), or null.</summary>
+    public long? Varint(int number)
+    {
+        long? found = null;
+        var data = bytes.Span;
+        var pos = 0;
+        while (pos < data.Length)
+        {
+            var tag = Varint(data, ref pos);
+            var (field, wire) = ((int)(tag >> 3), (int)(tag & 7));
+            switch (wire)
+            {
+                case 0:
+                    var value = (long)Varint(data, ref pos);
+                    if (field == number) found = value;
+                    break;
+                case 1: pos += 8; break;
+                case 5: pos += 4; break;
+                case 2:
+                    var length = Varint(data, ref pos);
+                    if (length > (ulong)(data.Length - pos)) throw new FormatException("truncated protobuf field");
+                    pos += (int)length;
+                    break;
+                default: throw new FormatException($"unsupported protobuf wire type {wire}");
+            }
+        }
+        if (pos > data.Length) throw new FormatException("truncated protobuf message");
+        return found;
+    }
+
     /// <summary>Every length-delimited occurrence of field <paramref name="number"/>, in order; other fields skipped.</summary>
     public List<ReadOnlyMemory<byte>> All(int number)
     {

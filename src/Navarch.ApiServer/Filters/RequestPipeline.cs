@@ -5,6 +5,7 @@ using Navarch.ApiServer.Authentication;
 using Navarch.ApiServer.Authorization;
 using Navarch.ApiServer.Authorization.Rbac;
 using Navarch.ApiServer.Certificates;
+using Navarch.ApiServer.ServiceAccounts;
 
 namespace Navarch.ApiServer.Filters;
 
@@ -21,8 +22,9 @@ public static class RequestPipeline
         var authenticators = new List<IAuthenticator>();
         if (pki is not null) authenticators.Add(new ClientCertificateAuthenticator(pki.ClientCas, TimeProvider.System));
         if (options.TokenAuthFile is { } tokens) authenticators.Add(TokenFileAuthenticator.Load(tokens));
-        authenticators.Add(new AnonymousAuthenticator());
-        services.AddSingleton<IAuthenticator>(new UnionAuthenticator(authenticators));
+        services.AddServiceAccounts(options);
+        services.AddSingleton<IAuthenticator>(sp => new UnionAuthenticator(
+            [.. authenticators, sp.GetRequiredService<ServiceAccountAuthenticator>(), new AnonymousAuthenticator()]));
 
         services.AddHttpContextAccessor();
         services.AddSingleton<IRbacSource, CachedRbacSource>();

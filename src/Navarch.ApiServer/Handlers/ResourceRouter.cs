@@ -8,7 +8,8 @@ namespace Navarch.ApiServer.Handlers;
 public sealed class ResourceRouter(
     ListHandler list, WatchHandler watch, ObjectHandler objects, PatchHandler patch, ScaleHandler scale, BindingHandler binding,
     NodeProxy nodes,
-    PortForwardProxy portForward)
+    PortForwardProxy portForward,
+    ServiceAccounts.TokenRequestHandler tokens)
 {
     /// <summary>The verb upstream's metrics use for a request.</summary>
     public static string Verb(HttpRequest request, RequestInfo? info, bool watching) => request.Method switch
@@ -50,6 +51,7 @@ public sealed class ResourceRouter(
             ("PATCH", "scale") => scale.UpdateAsync(ctx, info, q, isPatch: true),
             ("DELETE", null) => objects.DeleteAsync(ctx, info, q),
             ("POST", "binding") => binding.HandleAsync(ctx, info, q),
+            ("POST", "token") => tokens.CreateAsync(ctx, info),
             ("GET", "log") => nodes.LogsAsync(ctx, info),
             ("GET" or "POST", "exec") => nodes.ExecAsync(ctx, info),
             ("GET" or "POST", "attach") => nodes.AttachAsync(ctx, info),

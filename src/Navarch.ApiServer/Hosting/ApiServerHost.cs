@@ -14,6 +14,7 @@ using Navarch.ApiServer.Handlers;
 using Navarch.ApiServer.Http;
 using Navarch.ApiServer.Registry;
 using Navarch.ApiServer.Registry.Strategies;
+using Navarch.ApiServer.ServiceAccounts;
 using Navarch.ApiServer.Watching;
 using Navarch.Storage;
 using Prometheus;
@@ -68,6 +69,15 @@ public sealed class ApiServerHost : IAsyncDisposable
     public static async Task<ApiServerHost> StartAsync(ApiServerOptions options, IStore store, ILoggerFactory? loggers, CancellationToken ct)
     {
         options.Validate();
+        try
+        {
+            store = Encryption.EncryptionSetup.Wrap(store, options.EncryptionProviderConfig);
+        }
+        catch
+        {
+            await store.DisposeAsync();
+            throw;
+        }
         var time = TimeProvider.System;
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -104,8 +114,7 @@ public sealed class ApiServerHost : IAsyncDisposable
         services.AddSingleton<PortForwardProxy>();
         services.AddSingleton<ResourceRouter>();
         services.AddSingleton<DefaultObjects>();
-        var advertise = options.Bind is "0.0.0.0" or "::" ? "127.0.0.1" : options.Bind;
-        var apiPort = options.InsecurePort > 0 ? options.InsecurePort : options.SecurePort;
+        var (advertise, apiPort) = AdvertisedAddress.Of(options);
         services.AddSingleton(new AdvertisedAddress(advertise, apiPort, options.MasterLeaseTtl));
         services.AddHostedService<EndpointReconciler>(); // started and stopped with the app
         services.AddRequestFilters(options, pki);
@@ -132,6 +141,7 @@ public sealed class ApiServerHost : IAsyncDisposable
             MapHealth(app, store, () => ready);
             app.MapMetrics("/metrics");
             Authorization.ReviewEndpoints.Map(app);
+            app.MapServiceAccountDiscovery();
             var router = app.Services.GetRequiredService<ResourceRouter>();
             RequestDelegate resources = ctx => Dispatch(ctx, router);
             app.Map("/api/{**rest}", resources);

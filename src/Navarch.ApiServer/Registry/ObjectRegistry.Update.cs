@@ -81,7 +81,8 @@ public sealed partial class ObjectRegistry
             CheckPreconditions(rt, ns, name, wanted, current, strategy);
             var old = ParseObject(current.Json);
             var (updated, updatedJson) = await PrepareUpdateAsync(rt, ns, name, wanted, old, current.Object, options, ct);
-            if (Unchanged(updatedJson, old))
+            // An unchanged object is not written, unless its stored value is in an old encryption key (rotation rewrites it).
+            if (Unchanged(updatedJson, old) && !(_store is Encryption.EncryptingStore encrypting && await encrypting.IsStaleAsync(key, ct)))
                 return new WriteResult(current.Object, current.Json, false);
 
             var hookOld = strategy.HasWriteHooks ? ObjectCodec.DecodeJson(rt, current.Json) : current.Object;

@@ -18,8 +18,13 @@ public sealed class ControlPlaneFlags
     public Option<double> NodeMonitorGracePeriod { get; } = new("--node-monitor-grace-period-seconds") { Description = "Seconds without a heartbeat before a node is NotReady", DefaultValueFactory = _ => Defaults.NodeMonitorGracePeriod.TotalSeconds };
     public Option<double> NodeMonitorPeriod { get; } = new("--node-monitor-period-seconds") { Description = "Seconds between node health checks", DefaultValueFactory = _ => Defaults.NodeMonitorPeriod.TotalSeconds };
 
+    public Option<string?> RootCaFile { get; } = new("--root-ca-file") { Description = "Cluster CA (PEM) that kube-root-ca.crt and token Secrets carry" };
+    public Option<string?> ServiceAccountKeyFile { get; } = new("--service-account-private-key-file") { Description = "PEM RSA private key that signs legacy ServiceAccount token Secrets" };
+
     public void AddTo(Command command)
     {
+        command.Options.Add(RootCaFile);
+        command.Options.Add(ServiceAccountKeyFile);
         command.Options.Add(ClusterCidr);
         command.Options.Add(NodeCidrMaskSize);
         command.Options.Add(NodeMonitorGracePeriod);
@@ -32,6 +37,8 @@ public sealed class ControlPlaneFlags
         NodeCidrMaskSize = result.GetValue(NodeCidrMaskSize),
         NodeMonitorGracePeriod = TimeSpan.FromSeconds(result.GetValue(NodeMonitorGracePeriod)),
         NodeMonitorPeriod = TimeSpan.FromSeconds(result.GetValue(NodeMonitorPeriod)),
+        RootCaFile = result.GetValue(RootCaFile),
+        ServiceAccountPrivateKeyFile = result.GetValue(ServiceAccountKeyFile),
     };
 
     public static IKubernetes Client(string url) => ClientConfigurations.ForUrl(url).Client();

@@ -42,6 +42,7 @@ public static class ServerCommand
         var leaderElect = ControlPlaneFlags.LeaderElectOption();
         var controlPlane = new ControlPlaneFlags();
         var clusterDns = new ClusterDnsFlags();
+        var serviceAccounts = new ServiceAccountFlags();
 
         var command = new Command("server", "Run the API server, and by default the controller manager and the scheduler")
         {
@@ -53,6 +54,7 @@ public static class ServerCommand
         clusterDns.AddTo(command);
         tls.AddTo(command);
         admission.AddTo(command);
+        serviceAccounts.AddTo(command);
         command.SetAction(async (result, ct) =>
         {
             var options = new ApiServerOptions
@@ -68,6 +70,7 @@ public static class ServerCommand
             };
             tls.Apply(result, options);
             admission.Apply(result, options);
+            serviceAccounts.Apply(result, options);
             var controllerOptions = controlPlane.ControllerOptions(result);
             Navarch.Dns.ClusterDnsOptions? dnsOptions;
             try
@@ -109,6 +112,7 @@ public static class ServerCommand
                 if (server.Url.Length > 0) Console.Error.WriteLine($"navarch server: serving on {server.Url}");
                 if (server.SecureUrl.Length > 0)
                     Console.Error.WriteLine($"navarch server: serving on {server.SecureUrl}; admin kubeconfig: {server.AdminKubeconfig}");
+                ServiceAccountFlags.ApplyToControllers(server, options, controllerOptions);
                 using var stopLoops = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 // Several servers (and so several controller managers and schedulers) can run only on etcd.
                 var elect = result.GetValue(leaderElect) ?? options.Storage.Backend == Navarch.Storage.StoreFactory.Etcd;

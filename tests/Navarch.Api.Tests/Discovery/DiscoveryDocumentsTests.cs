@@ -45,6 +45,7 @@ public class DiscoveryDocumentsTests
     [InlineData("nodes/status", "Node", null, "get patch update")]
     [InlineData("namespaces/status", "Namespace", null, "get patch update")]
     [InlineData("namespaces/finalize", "Namespace", null, "update")]
+    [InlineData("serviceaccounts/token", "TokenRequest", "authentication.k8s.io", "create")]
     public void Core_subresource_is_listed_like_upstream(string name, string kind, string? group, string verbs)
     {
         var entry = CoreEntry(name);
@@ -62,7 +63,7 @@ public class DiscoveryDocumentsTests
         var doc = DiscoveryDocuments.CoreResources();
         Assert.Equal("APIResourceList", (string)doc["kind"]!);
         Assert.Equal("v1", (string)doc["groupVersion"]!);
-        Assert.Equal(21, doc["resources"]!.AsArray().Count); // 9 resources + 12 subresources
+        Assert.Equal(23, doc["resources"]!.AsArray().Count); // 10 resources + 13 subresources
     }
 
     [Fact]

@@ -15,6 +15,12 @@ public static class SecretTypes
     public const string SshAuth = "kubernetes.io/ssh-auth";
     public const string Tls = "kubernetes.io/tls";
     public const string ServiceAccountNameAnnotation = "kubernetes.io/service-account.name";
+    public const string ServiceAccountUidAnnotation = "kubernetes.io/service-account.uid";
+
+    /// <summary>The keys of a service-account-token Secret's data, which the token controller fills.</summary>
+    public const string ServiceAccountTokenKey = "token";
+    public const string ServiceAccountRootCaKey = "ca.crt";
+    public const string ServiceAccountNamespaceKey = "namespace";
 
     public static void Validate(V1Secret secret, List<FieldError> errors)
     {
