@@ -16,7 +16,7 @@ namespace Navarch.Lab.Tests;
 public sealed partial class LabE2ETests
 {
     private static readonly TimeSpan Bound = TimeSpan.FromMinutes(3);
-    private static readonly string SeedDir = Path.Combine(AppContext.BaseDirectory, "seed");
+    internal static readonly string SeedDir = Path.Combine(AppContext.BaseDirectory, "seed");
 
     [Theory]
     [InlineData("userspace")]
@@ -187,7 +187,7 @@ public sealed partial class LabE2ETests
     }
 
     /// <summary>Polls (the proxy syncs within a second or two of a change) until nginx's page comes back from <paramref name="target"/>, asked from inside the network namespace <paramref name="netns"/> (a path).</summary>
-    private static async Task PageAsync(string netns, string target, string what)
+    internal static async Task PageAsync(string netns, string target, string what)
     {
         var last = "";
         await Poll.UntilAsync($"nginx's page via {what}", async () =>
@@ -212,7 +212,7 @@ public sealed partial class LabE2ETests
     }
 
     /// <summary>Live processes whose command line names the lab's data dir (servers, agents, containerds, shims).</summary>
-    private static int[] LabProcessesOf(string dataDir) =>
+    internal static int[] LabProcessesOf(string dataDir) =>
         Directory.EnumerateDirectories("/proc")
             .Select(d => int.TryParse(Path.GetFileName(d), out var pid) ? pid : 0)
             .Where(pid => pid > 0 && ProcessInfo.IsAlive(pid) && CommandLine(pid).Contains(dataDir, StringComparison.Ordinal))
@@ -224,7 +224,7 @@ public sealed partial class LabE2ETests
         catch (IOException) { return ""; }
     }
 
-    private static async Task<CommandResult> NavarchAsync(string[] args, TimeSpan timeout)
+    internal static async Task<CommandResult> NavarchAsync(string[] args, TimeSpan timeout)
     {
         using var deadline = new CancellationTokenSource(timeout);
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -245,7 +245,7 @@ public sealed partial class LabE2ETests
         return new CommandResult(process.ExitCode, await stdout, await stderr);
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
         listener.Start();
