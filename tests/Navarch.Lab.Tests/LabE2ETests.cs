@@ -19,9 +19,9 @@ public sealed partial class LabE2ETests
     internal static readonly string SeedDir = Path.Combine(AppContext.BaseDirectory, "seed");
 
     [Theory]
-    [InlineData("userspace")]
-    [InlineData("iptables")]
-    public async Task Up_runs_the_seed_cluster_and_down_leaves_nothing(string proxyMode)
+    [InlineData("userspace", "sqlite")]
+    [InlineData("iptables", "etcd")] // one master on etcd: its member runs in the master's namespace
+    public async Task Up_runs_the_seed_cluster_and_down_leaves_nothing(string proxyMode, string storageBackend)
     {
         var clock = Stopwatch.StartNew();
         var prefix = "nvl" + Guid.NewGuid().ToString("N")[..5];
@@ -33,7 +33,7 @@ public sealed partial class LabE2ETests
         try
         {
             var up = await NavarchAsync(["up", "-f", Path.Combine(SeedDir, "config-default.sh"), "--port", port.ToString(), "--data-dir", dataDir, "--netns-prefix", prefix,
-                "--proxy-mode", proxyMode], TimeSpan.FromSeconds(150));
+                "--proxy-mode", proxyMode, "--storage-backend", storageBackend], TimeSpan.FromSeconds(150));
             Assert.True(up.ExitCode == 0, $"navarch up failed:\n{up}");
             state = LabState.Load(dataDir);
             Assert.NotNull(state);
@@ -50,6 +50,7 @@ public sealed partial class LabE2ETests
                 Kubernetes master is running at http://192.168.0.201:8080
                 """.ReplaceLineEndings("\n"), up.Stdout);
             Assert.Contains($"http://127.0.0.1:{port}", up.Stdout);
+            Assert.Equal(storageBackend == "etcd", state.Masters.Single().Etcd?.IsAlive ?? false);
 
             var again = await NavarchAsync(["up", "--port", port.ToString(), "--data-dir", dataDir, "--netns-prefix", prefix], TimeSpan.FromSeconds(30));
             Assert.True(again.ExitCode == 0 && again.Stdout.Contains("already running"), again.ToString());
