@@ -33,7 +33,7 @@ try
     Step($"etcd on {etcd.ServersFlag}");
     var sqlite = await ApiCreatesAsync("sqlite", []);
     var onEtcd = await ApiCreatesAsync("etcd", ["--storage-backend", "etcd", "--etcd-servers", etcd.ServersFlag, "--etcd-prefix", "/bench-api"]);
-    var (rawMany, rawOne) = await RawPutsAsync(etcd.ServersFlag, onEtcd.ValueSize);
+    var (rawMany, rawOne, rawCpuPerPut) = await RawPutsAsync(etcd, onEtcd.ValueSize);
 
     Step($"leader failover: two servers on etcd, {kills} kills of the leading one");
     List<Failover> failovers;
@@ -48,10 +48,10 @@ try
 
     foreach (var (run, backend) in new[] { (sqlite, "SQLite"), (onEtcd, "etcd") })
     {
-        report.Add(run.Many, $"API server on {backend}");
+        report.Add(run.Many, run.Note);
         report.Add(run.One, $"API server on {backend}, one client");
     }
-    report.Add(rawMany, $"baseline: {onEtcd.ValueSize}-byte values");
+    report.Add(rawMany, $"baseline: {onEtcd.ValueSize}-byte values; etcd CPU {rawCpuPerPut:0.000} ms per put");
     report.Add(rawOne, "baseline, one client");
     report.Note($"create throughput: etcd API {onEtcd.Many.PerSecond:0}/s / raw etcd puts {rawMany.PerSecond:0}/s = {onEtcd.Many.PerSecond / rawMany.PerSecond:0.00}x; " +
                 $"SQLite API {sqlite.Many.PerSecond:0}/s");
@@ -72,7 +72,7 @@ catch (Exception e)
 }
 
 // One server on the backend: warmed up, then creates from every client and from one.
-async Task<(LoadResult Many, LoadResult One, int ValueSize)> ApiCreatesAsync(string backend, string[] storeArgs)
+async Task<(LoadResult Many, LoadResult One, int ValueSize, string Note)> ApiCreatesAsync(string backend, string[] storeArgs)
 {
     await using var server = ServerProcess.Start(storeArgs);
     var ready = await server.WaitReadyAsync(TimeSpan.FromSeconds(30), ct);
@@ -85,17 +85,20 @@ async Task<(LoadResult Many, LoadResult One, int ValueSize)> ApiCreatesAsync(str
     report.Note($"{backend}: {warmNote}");
     Step($"{backend}: create {podCount} pods from {clients} clients, then {singleCount} from one");
     var next = 0;
+    var probe = await PhaseProbe.StartAsync(server, http, ct);
     var many = await LoadRun.RunAsync($"{backend} API: create pod, {clients} clients", clients, phaseCap,
         (_, _) => pods.CreatePodAsync(Ns, PodClient.PodName(Interlocked.Increment(ref next) - 1), ct), podCount);
+    var note = await probe.EndAsync(many, ct);
     var one = await LoadRun.RunAsync($"{backend} API: create pod, 1 client", 1, phaseCap,
         (_, _) => pods.CreatePodAsync(Ns, PodClient.PodName(Interlocked.Increment(ref next) - 1), ct), singleCount);
     var valueSize = (await pods.GetPodAsync(Ns, PodClient.PodName(0), ct)).Length;
-    return (many, one, valueSize);
+    return (many, one, valueSize, note);
 }
 
 // Puts of values the size of a stored pod, driven like the server's creates: every client, then one.
-async Task<(LoadResult Many, LoadResult One)> RawPutsAsync(string servers, int valueSize)
+async Task<(LoadResult Many, LoadResult One, double EtcdCpuMsPerPut)> RawPutsAsync(EtcdCluster etcd, int valueSize)
 {
+    var servers = etcd.ServersFlag;
     Step($"raw etcd puts ({valueSize}-byte values) from {clients} clients, then from one");
     var value = new byte[valueSize];
     Random.Shared.NextBytes(value);
@@ -104,9 +107,11 @@ async Task<(LoadResult Many, LoadResult One)> RawPutsAsync(string servers, int v
     var kv = new KV.KVClient(channel);
     Task Put(string key) => kv.PutAsync(new PutRequest { Key = ByteString.CopyFromUtf8(key), Value = bytes }, cancellationToken: ct).ResponseAsync;
     for (var i = 0; i < 500; i++) await Put($"/bench-raw/warm/{i}"); // the channel's connection and the client's JIT
+    var cpuBefore = etcd.CpuTime(0);
     var many = await LoadRun.RunAsync($"raw etcd put, {clients} clients", clients, phaseCap, (w, i) => Put($"/bench-raw/pods/p-{w}-{i}"), podCount);
+    var cpuPerPut = (etcd.CpuTime(0) - cpuBefore).TotalMilliseconds / many.Operations;
     var one = await LoadRun.RunAsync("raw etcd put, 1 client", 1, phaseCap, (_, i) => Put($"/bench-raw/one/p-{i}"), singleCount);
-    return (many, one);
+    return (many, one, cpuPerPut);
 }
 
 void Cancel(PosixSignalContext signal)
