@@ -87,6 +87,10 @@ internal sealed class ServerProcess : IAsyncDisposable
             {
                 // Not listening yet.
             }
+            catch (TaskCanceledException) when (!ct.IsCancellationRequested)
+            {
+                // Listening but slow to answer (a busy machine): ask again until the timeout above.
+            }
             await Task.Delay(5, ct);
         }
     }
