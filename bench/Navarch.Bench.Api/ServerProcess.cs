@@ -15,6 +15,7 @@ internal sealed class ServerProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly string _dataDir;
     private readonly Queue<string> _output = new();
+    private readonly List<string> _leadership = []; // guarded by _output's lock: every "is now the leader" line
     private readonly long _startedAt;
 
     private ServerProcess(Process process, string dataDir, int port, long startedAt)
@@ -30,8 +31,9 @@ internal sealed class ServerProcess : IAsyncDisposable
     public Uri Url { get; }
     public int Pid => _process.Id;
 
-    /// <summary>Starts the server built beside this benchmark (the project reference puts navarch.dll here).</summary>
-    public static ServerProcess Start()
+    /// <summary>Starts the server built beside this benchmark (the project reference puts navarch.dll here): the API server
+    /// alone unless <paramref name="controlPlane"/>, with <paramref name="extraArgs"/> (e.g. the etcd store's flags).</summary>
+    public static ServerProcess Start(IReadOnlyList<string>? extraArgs = null, bool controlPlane = false)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "navarch.dll");
         if (!File.Exists(dll)) throw new FileNotFoundException($"the server was not built beside the benchmark: {dll} is missing");
@@ -45,7 +47,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         };
         // The API server alone: an in-process scheduler would write a status to every pending pod the benchmark creates.
         string[] args = [dll, "server", "--data-dir", dataDir, "--bind", "127.0.0.1", "--secure-port", "0", "--insecure-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--disable-controller-manager", "--disable-scheduler"];
+            .. controlPlane ? [] : new[] { "--disable-controller-manager", "--disable-scheduler" }, .. extraArgs ?? []];
         foreach (var arg in args)
             info.ArgumentList.Add(arg);
         var startedAt = Stopwatch.GetTimestamp();
@@ -84,6 +86,10 @@ internal sealed class ServerProcess : IAsyncDisposable
             catch (HttpRequestException)
             {
                 // Not listening yet.
+            }
+            catch (TaskCanceledException) when (!ct.IsCancellationRequested)
+            {
+                // Listening but slow to answer (a busy machine): ask again until the timeout above.
             }
             await Task.Delay(5, ct);
         }
@@ -165,11 +171,20 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Whether the server logged that <paramref name="identity"/> (one of its leader electors) became the leader.</summary>
+    public bool Leads(string identity)
+    {
+        lock (_output) return _leadership.Any(l => l.Contains($"{identity} is now the leader", StringComparison.Ordinal));
+    }
+
+    public bool HasExited => _process.HasExited;
+
     private void Keep(string? line)
     {
         if (line is null) return;
         lock (_output)
         {
+            if (line.Contains("is now the leader", StringComparison.Ordinal)) _leadership.Add(line);
             _output.Enqueue(line);
             while (_output.Count > OutputLinesKept) _output.Dequeue();
         }

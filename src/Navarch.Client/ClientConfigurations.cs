@@ -14,6 +14,17 @@ public static class ClientConfigurations
     /// <summary>A URL with no credential: the insecure port on loopback or in the lab, or a kubeconfig's own server.</summary>
     public static KubernetesClientConfiguration ForUrl(string url) => new() { Host = url };
 
+    /// <summary>
+    /// A client of <paramref name="servers"/>: one URL, or several separated by commas (the API servers of several masters,
+    /// tried in turn by <see cref="ServerFailoverHandler"/> when one cannot be connected to).
+    /// </summary>
+    public static Kubernetes ForServers(string servers)
+    {
+        var urls = servers.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (urls.Length <= 1) return new Kubernetes(ForUrl(servers.Trim()));
+        return new Kubernetes(ForUrl(urls[0]), new ServerFailoverHandler(urls.Select(u => new Uri(u)).ToList()));
+    }
+
     /// <summary>The current context of a kubeconfig file, as kubectl reads it.</summary>
     public static KubernetesClientConfiguration FromKubeconfig(string path) =>
         KubernetesClientConfiguration.BuildConfigFromConfigFile(path);

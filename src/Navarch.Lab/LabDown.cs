@@ -8,7 +8,7 @@ namespace Navarch.Lab;
 /// <summary>
 /// <c>navarch down</c>: undoes everything a <see cref="LabState"/> records, in the order that leaves nothing behind
 /// (PLATFORM.md): agents first (so nothing is recreated), every pod sandbox removed through CRI (that runs CNI DEL),
-/// the server and forwarder, then containerd and whatever still runs in the namespaces (shims) by PID, the namespaces
+/// the API servers and etcd members and the forwarder, then containerd and whatever still runs in the namespaces (shims) by PID, the namespaces
 /// (and with them every link, route and rule of the lab), CNI results and cgroup parents the lab created, and the
 /// lab's data (logs stay). Works on a running lab, a half-built one and one left by a crash; each step tolerates
 /// what is already gone.
@@ -32,7 +32,9 @@ public sealed class LabDown(LabState state, Action<string> progress)
         foreach (var list in removed) ids.UnionWith(list);
         progress($"removed {removed.Sum(l => l.Count)} pod sandboxes through CRI");
 
-        if (state.Server is { } server) await ProcessInfo.StopAsync(server.Pid, server.StartTicks, Grace);
+        // The API servers before their store: a server that stops in order removes its master lease from etcd.
+        await Task.WhenAll(state.Masters.Select(m => m.Server).OfType<ProcessRecord>().Select(s => ProcessInfo.StopAsync(s.Pid, s.StartTicks, Grace)));
+        await StopEtcdAsync();
         await Task.WhenAll(agents.Select(StopContainerdAsync));
         foreach (var node in agents) ids.UnionWith(RuntimeIdsOnDisk(node));
         await KillCgroupMembersAsync(ids);
@@ -75,6 +77,11 @@ public sealed class LabDown(LabState state, Action<string> progress)
         }
         return ids;
     }
+
+    /// <summary>Stops every recorded etcd member; one that a crash left unrecorded dies with its namespace below, and every data
+    /// dir goes with <see cref="DeleteData"/>.</summary>
+    private Task StopEtcdAsync() =>
+        Task.WhenAll(state.Masters.Select(m => m.Etcd).OfType<ProcessRecord>().Select(e => ProcessInfo.StopAsync(e.Pid, e.StartTicks, Grace)));
 
     /// <summary>SIGTERM to the node's containerd, so it shuts down in order; what outlives it dies with the namespace.</summary>
     private static async Task StopContainerdAsync(NodeState node)
@@ -145,10 +152,10 @@ public sealed class LabDown(LabState state, Action<string> progress)
         catch (UnauthorizedAccessException) { }
     }
 
-    /// <summary>Removes the server's and the nodes' data (containerd roots, pod logs); the lab's logs stay for reading.</summary>
+    /// <summary>Removes the servers', etcd's and the nodes' data (containerd roots, pod logs); the lab's logs stay for reading.</summary>
     private void DeleteData()
     {
-        foreach (var dir in new[] { LabLayout.ServerDir(state.DataDir), Path.Combine(state.DataDir, "nodes") })
+        foreach (var dir in new[] { LabLayout.ServerDir(state.DataDir), LabLayout.EtcdDir(state.DataDir), Path.Combine(state.DataDir, "nodes") })
         {
             try { if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true); }
             catch (IOException e) { progress($"could not delete {dir}: {e.Message}"); }

@@ -20,6 +20,7 @@ public static class LabLayout
             SwitchPort = "veth" + n.Address.GetAddressBytes()[3],
             DataDir = Path.Combine(Path.GetFullPath(options.DataDir), "nodes", n.Name),
             RunsAgent = n.IsNode,
+            IsMaster = n.IsMaster,
         }).ToList(),
     };
 
@@ -29,6 +30,9 @@ public static class LabLayout
     /// <summary>The lab's log directory.</summary>
     public static string LogDir(string dataDir) => Path.Combine(dataDir, "logs");
 
-    /// <summary>The API server's data directory.</summary>
+    /// <summary>The API servers' data directory (one directory below it per master when there are several).</summary>
     public static string ServerDir(string dataDir) => Path.Combine(dataDir, "server");
+
+    /// <summary>The etcd members' data directory: one directory below it per master.</summary>
+    public static string EtcdDir(string dataDir) => Path.Combine(dataDir, "etcd");
 }

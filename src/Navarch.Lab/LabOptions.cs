@@ -24,6 +24,19 @@ public sealed record LabOptions
     /// <summary>The agents' service proxy mode: the seed's <c>userspace</c> (default) or <c>iptables</c>.</summary>
     public string ProxyMode { get; init; } = "userspace";
 
+    /// <summary>The API servers' store: <c>sqlite</c> or <c>etcd</c>; null chooses sqlite for one master and etcd for several
+    /// (which need it). See <see cref="StorageBackendFor"/>.</summary>
+    public string? StorageBackend { get; init; }
+
+    /// <summary>The store of a lab with <paramref name="masters"/> masters. Throws <see cref="LabException"/> for sqlite with several.</summary>
+    public string StorageBackendFor(int masters) => (StorageBackend, masters) switch
+    {
+        (null, 1) => "sqlite",
+        (null, _) => "etcd",
+        ("sqlite", > 1) => throw new LabException($"{masters} masters need --storage-backend etcd: SQLite serves one API server on one machine"),
+        (var chosen, _) => chosen,
+    };
+
     /// <summary>How long the whole bring-up may wait for the server, the runtimes and Ready nodes.</summary>
     public TimeSpan ReadyTimeout { get; init; } = TimeSpan.FromSeconds(120);
 

@@ -23,7 +23,13 @@ public sealed record NodeState
     public required string SwitchPort { get; init; }
     public required string DataDir { get; init; }
     public required bool RunsAgent { get; init; }
+    /// <summary>Whether an API server (with its controller manager and scheduler) runs here.</summary>
+    public bool IsMaster { get; init; }
     public ProcessRecord? Agent { get; set; }
+    /// <summary>The master's <c>navarch server</c>.</summary>
+    public ProcessRecord? Server { get; set; }
+    /// <summary>The master's etcd member, when the lab stores in etcd.</summary>
+    public ProcessRecord? Etcd { get; set; }
     public string? PodCidr { get; set; }
 }
 
@@ -43,8 +49,10 @@ public sealed class LabState
     public required string MasterUrl { get; init; }
     public required string SwitchNamespace { get; init; }
     public required List<NodeState> Nodes { get; init; }
-    public ProcessRecord? Server { get; set; }
     public ProcessRecord? Forwarder { get; set; }
+
+    /// <summary>The masters, in the config's order; the first is the primary (cluster DNS, the host port's first choice).</summary>
+    public IEnumerable<NodeState> Masters => Nodes.Where(n => n.IsMaster);
 
     /// <summary>Directories that did not exist before the lab (cgroup parents, CNI's cache); removed when empty.</summary>
     public List<string> CreatedDirectories { get; init; } = [];
@@ -56,7 +64,7 @@ public sealed class LabState
 
     /// <summary>The lab's processes that still run.</summary>
     public IEnumerable<ProcessRecord> LiveProcesses =>
-        new[] { Server, Forwarder }.Concat(Nodes.Select(n => n.Agent)).OfType<ProcessRecord>().Where(p => p.IsAlive);
+        Nodes.SelectMany(n => new[] { n.Etcd, n.Server, n.Agent }).Append(Forwarder).OfType<ProcessRecord>().Where(p => p.IsAlive);
 
     /// <summary>Writes the state atomically.</summary>
     public void Save()

@@ -36,7 +36,7 @@ public sealed class LabUp(LabConfig config, LabOptions options, Action<string> p
             Say("a previous lab did not stop cleanly: tearing down its remains first");
             await new LabDown(existing, Say).RunAsync(ct);
         }
-        await Prerequisites.EnsurePackagesAsync(Say, ct);
+        await Prerequisites.EnsurePackagesAsync(Say, ct, options.StorageBackendFor(config.Masters.Count()) == "etcd" ? Prerequisites.EtcdPackages : []);
         var state = LabLayout.Plan(config, options);
         CheckFree(state);
         state = WithHostDirectories(state);
@@ -61,25 +61,22 @@ public sealed class LabUp(LabConfig config, LabOptions options, Action<string> p
         await LabNetwork.BuildAsync(state, config.ServiceClusterIpRange.ToString(), ct);
         Say($"network: switch {state.SwitchNamespace} and {state.Nodes.Count} node namespaces");
 
-        var master = state.Nodes.Single(n => n.Address == config.Master.Address.ToString());
+        var controlPlane = new LabControlPlane(config, options, state, StartSelf, Say);
+        await controlPlane.StartAsync(ct);
         var logs = LabLayout.LogDir(state.DataDir);
-        state.Server = ProcessRecord.Of(StartSelf(master.Namespace, Path.Combine(logs, "server.log"),
-            "server", "--data-dir", LabLayout.ServerDir(state.DataDir), "--bind", master.Address, "--insecure-port", options.ApiPort.ToString(),
-            "--service-cluster-ip-range", config.ServiceClusterIpRange.ToString(),
-            "--cluster-cidr", config.FlannelNet.ToString(), "--node-cidr-mask-size", LabConfigParser.NodeCidrMaskSize.ToString(),
-            "--enable-cluster-dns"));
-        state.Save();
+        // The host port reaches every master's API server: the first that accepts the connection (LabForwarder).
         state.Forwarder = ProcessRecord.Of(StartSelf(null, Path.Combine(logs, "forwarder.log"),
-            UpCommandNames.Forwarder, "--listen", options.HostPort.ToString(), "--netns", new NetworkNamespace(master.Namespace).Path,
-            "--target", $"{master.Address}:{options.ApiPort}"));
+            UpCommandNames.Forwarder, "--listen", options.HostPort.ToString(), "--netns", new NetworkNamespace(state.Masters.First().Namespace).Path,
+            "--target", string.Join(',', state.Masters.Select(m => $"{m.Address}:{options.ApiPort}"))));
         state.Save();
+        await controlPlane.WaitForServersAsync(ct);
         await WaitForApiAsync(state, ct);
         Say($"API server ready at {state.MasterUrl} (host: http://127.0.0.1:{options.HostPort})");
 
         foreach (var node in state.Nodes.Where(n => n.RunsAgent))
         {
             node.Agent = ProcessRecord.Of(StartSelf(node.Namespace, Path.Combine(logs, node.Name + ".log"),
-                "agent", "--server", state.MasterUrl, "--node-name", node.Name, "--node-ip", node.Address,
+                "agent", "--server", controlPlane.ServerUrls, "--node-name", node.Name, "--node-ip", node.Address,
                 "--runtime", "containerd", "--data-dir", node.DataDir,
                 // By default the seed's (2015) proxy: a relay port per service port, and the walkthrough's four chains.
                 "--proxy-mode", options.ProxyMode, "--cluster-cidr", config.FlannelNet.ToString(),
@@ -102,7 +99,6 @@ public sealed class LabUp(LabConfig config, LabOptions options, Action<string> p
         var deadline = DateTime.UtcNow + options.ReadyTimeout;
         while (true)
         {
-            if (!state.Server!.IsAlive) throw new LabException($"navarch server exited; its log ends:\n{Tail(state.Server)}");
             if (!state.Forwarder!.IsAlive) throw new LabException($"the forwarder on 127.0.0.1:{options.HostPort} exited; its log ends:\n{Tail(state.Forwarder)}");
             try
             {
@@ -112,7 +108,7 @@ public sealed class LabUp(LabConfig config, LabOptions options, Action<string> p
             {
                 // Not listening yet.
             }
-            if (DateTime.UtcNow > deadline) throw new LabException($"the API server was not ready within {options.ReadyTimeout.TotalSeconds:0} s; its log ends:\n{Tail(state.Server)}");
+            if (DateTime.UtcNow > deadline) throw new LabException($"the API server was not ready through 127.0.0.1:{options.HostPort} within {options.ReadyTimeout.TotalSeconds:0} s; the forwarder's log ends:\n{Tail(state.Forwarder)}");
             await Task.Delay(100, ct);
         }
     }

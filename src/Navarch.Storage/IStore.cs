@@ -18,9 +18,11 @@ public interface IStore : IAsyncDisposable
 
     /// <summary>
     /// Entries whose key starts with <paramref name="prefix"/>, in key order, as of the store's newest
-    /// revision. <see cref="ListOptions.Limit"/> (0 = no limit) and <see cref="ListOptions.After"/>
-    /// (return keys strictly greater than it) page through a consistent snapshot only as far as the
-    /// caller keeps the returned <see cref="StoreList.Revision"/>; each page is read at the newest revision.
+    /// revision or, when <see cref="ListOptions.Revision"/> is set, as of that past revision (etcd's range
+    /// with a revision). <see cref="ListOptions.Limit"/> (0 = no limit) and <see cref="ListOptions.After"/>
+    /// (return keys strictly greater than it) page through one consistent snapshot when every page after the
+    /// first passes the first page's <see cref="StoreList.Revision"/>. Throws <see cref="StorageErrorCode.Compacted"/>
+    /// when that revision is below the compacted revision; it must not be above the newest revision.
     /// </summary>
     ValueTask<StoreList> ListAsync(string prefix, ListOptions options, CancellationToken ct = default);
 
@@ -68,9 +70,10 @@ public sealed record StoreEntry(string Key, ReadOnlyMemory<byte> Value, long Rev
 
 /// <param name="Limit">At most this many entries; 0 = all.</param>
 /// <param name="After">Only keys strictly greater than this (the previous page's last key); null = from the start.</param>
-public readonly record struct ListOptions(int Limit = 0, string? After = null);
+/// <param name="Revision">Read the entries as they were at this revision; 0 = the newest.</param>
+public readonly record struct ListOptions(int Limit = 0, string? After = null, long Revision = 0);
 
-/// <param name="Revision">The store revision this list was read at.</param>
+/// <param name="Revision">The store revision this list was read at (<see cref="ListOptions.Revision"/> when that was set).</param>
 /// <param name="HasMore">True when <see cref="ListOptions.Limit"/> cut the list short.</param>
 public sealed record StoreList(IReadOnlyList<StoreEntry> Entries, long Revision, bool HasMore);
 

@@ -45,9 +45,10 @@ public sealed class EtcdBackendTests
         Assert.Equal($"navarch server: {expected}", result.Error.Trim());
     }
 
-    private sealed record Run(int ExitCode, string Output, string Error);
+    internal sealed record Run(int ExitCode, string Output, string Error);
 
-    private static async Task<Run> RunAsync(string file, params string[] args)
+    /// <summary>Runs a tool (etcdctl with the v3 API) to its end, within 30 s.</summary>
+    internal static async Task<Run> RunAsync(string file, params string[] args)
     {
         var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.Environment["ETCDCTL_API"] = "3";

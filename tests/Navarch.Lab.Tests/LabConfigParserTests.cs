@@ -30,6 +30,16 @@ public sealed class LabConfigParserTests
     }
 
     [Fact]
+    public void Two_or_three_masters_are_a_highly_available_control_plane_and_the_first_is_the_primary()
+    {
+        var config = LabConfigParser.Parse(Replace("(\"ai\" \"i\" \"i\")", "(\"ai\" \"ai\" \"i\")"), NoEnvironment);
+
+        Assert.Equal(["192.168.0.201", "192.168.0.202"], config.Masters.Select(n => n.Name));
+        Assert.Equal("192.168.0.201", config.Master.Name);
+        Assert.Equal(3, config.AgentNodes.Count());
+    }
+
+    [Fact]
     public void The_shipped_default_config_is_the_seed()
     {
         var (text, _) = LabConfigParser.DefaultConfig(AppContext.BaseDirectory);
@@ -62,8 +72,9 @@ public sealed class LabConfigParserTests
         { "roles missing", Without("roles"), "roles is not set (want roles=(\"ai\" \"i\" …))" },
         { "fewer roles than nodes", Replace("(\"ai\" \"i\" \"i\")", "(\"ai\" \"i\")"), "roles has 2 entries but nodes has 3: give one role per node, in the same order" },
         { "unknown role", Replace("(\"ai\" \"i\" \"i\")", "(\"ai\" \"x\" \"i\")"), "role \"x\" of node 192.168.0.202 is not \"a\", \"i\" or \"ai\"" },
-        { "no master", Replace("(\"ai\" \"i\" \"i\")", "(\"i\" \"i\" \"i\")"), "no node has the master role: exactly one role must be \"a\" or \"ai\"" },
-        { "two masters", Replace("(\"ai\" \"i\" \"i\")", "(\"ai\" \"ai\" \"i\")"), "2 nodes have the master role: exactly one role may be \"a\" or \"ai\"" },
+        { "no master", Replace("(\"ai\" \"i\" \"i\")", "(\"i\" \"i\" \"i\")"), "no node has the master role: one to three roles must be \"a\" or \"ai\"" },
+        { "four masters", "nodes=\"u@10.0.0.1 u@10.0.0.2 u@10.0.0.3 u@10.0.0.4\"\nroles=(ai ai a a)\nSERVICE_CLUSTER_IP_RANGE=10.1.0.0/24\nFLANNEL_NET=10.2.0.0/16",
+            "4 nodes have the master role: at most 3 roles may be \"a\" or \"ai\" (one etcd member each)" },
         { "no node role", "nodes=\"10.0.0.1\"\nroles=(a)\nSERVICE_CLUSTER_IP_RANGE=10.1.0.0/24\nFLANNEL_NET=10.2.0.0/16", "no node has the node role \"i\": nothing could run pods" },
         { "NUM_MINIONS mismatch", Replace("${NUM_MINIONS:-3}", "2"), "NUM_MINIONS is 2 but 3 nodes have the node role \"i\"" },
         { "NUM_MINIONS not a number", Replace("${NUM_MINIONS:-3}", "three"), "NUM_MINIONS \"three\" is not a number" },

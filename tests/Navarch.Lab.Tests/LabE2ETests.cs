@@ -16,12 +16,12 @@ namespace Navarch.Lab.Tests;
 public sealed partial class LabE2ETests
 {
     private static readonly TimeSpan Bound = TimeSpan.FromMinutes(3);
-    private static readonly string SeedDir = Path.Combine(AppContext.BaseDirectory, "seed");
+    internal static readonly string SeedDir = Path.Combine(AppContext.BaseDirectory, "seed");
 
     [Theory]
-    [InlineData("userspace")]
-    [InlineData("iptables")]
-    public async Task Up_runs_the_seed_cluster_and_down_leaves_nothing(string proxyMode)
+    [InlineData("userspace", "sqlite")]
+    [InlineData("iptables", "etcd")] // one master on etcd: its member runs in the master's namespace
+    public async Task Up_runs_the_seed_cluster_and_down_leaves_nothing(string proxyMode, string storageBackend)
     {
         var clock = Stopwatch.StartNew();
         var prefix = "nvl" + Guid.NewGuid().ToString("N")[..5];
@@ -33,7 +33,7 @@ public sealed partial class LabE2ETests
         try
         {
             var up = await NavarchAsync(["up", "-f", Path.Combine(SeedDir, "config-default.sh"), "--port", port.ToString(), "--data-dir", dataDir, "--netns-prefix", prefix,
-                "--proxy-mode", proxyMode], TimeSpan.FromSeconds(150));
+                "--proxy-mode", proxyMode, "--storage-backend", storageBackend], TimeSpan.FromSeconds(150));
             Assert.True(up.ExitCode == 0, $"navarch up failed:\n{up}");
             state = LabState.Load(dataDir);
             Assert.NotNull(state);
@@ -50,6 +50,7 @@ public sealed partial class LabE2ETests
                 Kubernetes master is running at http://192.168.0.201:8080
                 """.ReplaceLineEndings("\n"), up.Stdout);
             Assert.Contains($"http://127.0.0.1:{port}", up.Stdout);
+            Assert.Equal(storageBackend == "etcd", state.Masters.Single().Etcd?.IsAlive ?? false);
 
             var again = await NavarchAsync(["up", "--port", port.ToString(), "--data-dir", dataDir, "--netns-prefix", prefix], TimeSpan.FromSeconds(30));
             Assert.True(again.ExitCode == 0 && again.Stdout.Contains("already running"), again.ToString());
@@ -187,7 +188,7 @@ public sealed partial class LabE2ETests
     }
 
     /// <summary>Polls (the proxy syncs within a second or two of a change) until nginx's page comes back from <paramref name="target"/>, asked from inside the network namespace <paramref name="netns"/> (a path).</summary>
-    private static async Task PageAsync(string netns, string target, string what)
+    internal static async Task PageAsync(string netns, string target, string what)
     {
         var last = "";
         await Poll.UntilAsync($"nginx's page via {what}", async () =>
@@ -212,7 +213,7 @@ public sealed partial class LabE2ETests
     }
 
     /// <summary>Live processes whose command line names the lab's data dir (servers, agents, containerds, shims).</summary>
-    private static int[] LabProcessesOf(string dataDir) =>
+    internal static int[] LabProcessesOf(string dataDir) =>
         Directory.EnumerateDirectories("/proc")
             .Select(d => int.TryParse(Path.GetFileName(d), out var pid) ? pid : 0)
             .Where(pid => pid > 0 && ProcessInfo.IsAlive(pid) && CommandLine(pid).Contains(dataDir, StringComparison.Ordinal))
@@ -224,7 +225,7 @@ public sealed partial class LabE2ETests
         catch (IOException) { return ""; }
     }
 
-    private static async Task<CommandResult> NavarchAsync(string[] args, TimeSpan timeout)
+    internal static async Task<CommandResult> NavarchAsync(string[] args, TimeSpan timeout)
     {
         using var deadline = new CancellationTokenSource(timeout);
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -245,7 +246,7 @@ public sealed partial class LabE2ETests
         return new CommandResult(process.ExitCode, await stdout, await stderr);
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -112,6 +112,44 @@ public abstract class StoreConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Pages_read_at_the_first_pages_revision_show_the_prefix_as_it_was_then()
+    {
+        foreach (var name in new[] { "a", "b", "c" })
+            await Store.CreateAsync($"/p/{name}", Bytes($"{name}1"));
+        var first = await Store.ListAsync("/p/", new ListOptions(Limit: 1));
+        // Between the pages: a new key after the cursor, an update, a deletion, writes under another prefix.
+        await Store.CreateAsync("/p/bb", Bytes("bb1"));
+        await Store.UpdateAsync("/p/b", Bytes("b2"), 0);
+        await Store.DeleteAsync("/p/c", 0);
+        await Store.CreateAsync("/q/z", Bytes("z1"));
+
+        var rest = await Store.ListAsync("/p/", new ListOptions(After: first.Entries[^1].Key, Revision: first.Revision));
+        var now = await Store.ListAsync("/p/", new ListOptions(After: first.Entries[^1].Key));
+
+        Assert.Equal(["a1"], first.Entries.Select(e => Text(e)));
+        Assert.True(first.HasMore);
+        Assert.Equal(["b1", "c1"], rest.Entries.Select(e => Text(e)));
+        Assert.Equal(first.Revision, rest.Revision);
+        Assert.All(rest.Entries, e => Assert.True(e.Revision <= first.Revision, $"{e.Key} is at {e.Revision}"));
+        Assert.Equal(["b2", "bb1"], now.Entries.Select(e => Text(e)));
+    }
+
+    [Fact]
+    public async Task A_list_at_a_revision_below_the_compacted_one_throws_Compacted()
+    {
+        var r1 = await Store.CreateAsync("/p/a", Bytes("a1"));
+        var r2 = await Store.UpdateAsync("/p/a", Bytes("a2"), 0);
+        await Store.UpdateAsync("/p/a", Bytes("a3"), 0);
+        await Store.CompactAsync(r2);
+
+        var e = await Assert.ThrowsAsync<StorageException>(async () => await Store.ListAsync("/p/", new ListOptions(Revision: r1)));
+        var atCompacted = await Store.ListAsync("/p/", new ListOptions(Revision: r2));
+
+        Assert.Equal(StorageErrorCode.Compacted, e.Code);
+        Assert.Equal(["a2"], atCompacted.Entries.Select(x => Text(x)));
+    }
+
+    [Fact]
     public async Task List_skips_deleted_keys_and_shows_the_newest_value()
     {
         await Store.CreateAsync("/p/a", Bytes("a1"));

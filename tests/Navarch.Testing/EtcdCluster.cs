@@ -69,6 +69,9 @@ public sealed class EtcdCluster : IAsyncDisposable
         await WaitHealthyAsync(_members[member], StartTimeout);
     }
 
+    /// <summary>CPU time (user + system) the member has used so far; for the benchmark's cost per operation.</summary>
+    public TimeSpan CpuTime(int member) => _members[member].Process is { HasExited: false } p ? p.TotalProcessorTime : TimeSpan.Zero;
+
     public bool IsRunning(int member) => _members[member].Process is { HasExited: false };
 
     /// <summary>What the member printed so far (for failure messages).</summary>

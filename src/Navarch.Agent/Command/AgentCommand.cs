@@ -29,7 +29,7 @@ public static class AgentCommand
     private static T Configure<T>(T command) where T : System.CommandLine.Command
     {
         var defaults = new AgentOptions();
-        var server = new Option<string>("--server") { Description = "URL of the API server", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
+        var server = new Option<string>("--server") { Description = "URL of the API server, or several separated by commas (tried in turn)", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
         var kubeconfig = new Option<string?>("--kubeconfig") { Description = "Kubeconfig with the server and this agent's credentials (instead of --server)" };
         // Required unless --cleanup: checked with the other options, so the message is the same either way.
         var nodeName = new Option<string?>("--node-name") { Description = "Name of this node (required)" };
@@ -132,9 +132,9 @@ public static class AgentCommand
 
             try
             {
-                var client = new k8s.Kubernetes(result.GetValue(kubeconfig) is { } file
-                    ? Navarch.Client.ClientConfigurations.FromKubeconfig(file)
-                    : Navarch.Client.ClientConfigurations.ForUrl(result.GetValue(server)!));
+                var client = result.GetValue(kubeconfig) is { } file
+                    ? new k8s.Kubernetes(Navarch.Client.ClientConfigurations.FromKubeconfig(file))
+                    : Navarch.Client.ClientConfigurations.ForServers(result.GetValue(server)!);
                 var shared = AgentShared.ForNode(client, options.NodeName, TimeProvider.System, loggers);
                 // The fake runtime runs nothing a probe could reach: its containers count as ready.
                 IProbeManager? probes = null;

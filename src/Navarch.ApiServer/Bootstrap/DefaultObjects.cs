@@ -47,5 +47,22 @@ public sealed class DefaultObjects(ObjectRegistry registry, ServiceAllocator all
         catch (ApiException e) when (e.Reason == "AlreadyExists")
         {
         }
+        catch (ApiException)
+        {
+            // Several API servers starting together on one etcd: another one's create of the kubernetes Service may have won
+            // the race in the allocator (its cluster IP "already allocated") rather than in the store; its Service lands
+            // right after. Only when none does is the failure ours.
+            if (!await AppearsAsync(rt, ns, obj.Metadata.Name, ct)) throw;
+        }
+    }
+
+    private async Task<bool> AppearsAsync(ResourceType rt, string? ns, string name, CancellationToken ct)
+    {
+        for (var attempt = 0; attempt < 20; attempt++)
+        {
+            if (await registry.TryGetAsync(rt, ns, name, ct) is not null) return true;
+            await Task.Delay(TimeSpan.FromMilliseconds(100), ct);
+        }
+        return false;
     }
 }

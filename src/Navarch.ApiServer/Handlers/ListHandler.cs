@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Navarch.Api.Printing;
+using Navarch.Api.Resources;
 using Navarch.ApiServer.Http;
 using Navarch.ApiServer.Registry;
 using Navarch.ApiServer.Storage;
@@ -16,6 +17,7 @@ public sealed class ListHandler(WatchCache cache, IStore store, TimeProvider tim
 {
     private const string ContinueTooOld =
         "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.";
+    private const int PastPageChunk = 500;
 
     public async Task HandleAsync(HttpContext ctx, RequestInfo info, QueryOptions q)
     {
@@ -28,21 +30,16 @@ public sealed class ListHandler(WatchCache cache, IStore store, TimeProvider tim
         await WaitForResourceVersionAsync(q, ctx.RequestAborted);
         var (objects, revision) = cache.Snapshot(rt);
         var prefix = ObjectKeys.Prefix(rt, filter.Namespace);
-
-        var items = new List<CachedObject>();
-        string? last = null;
-        var more = 0L;
-        foreach (var (key, obj) in objects)
-        {
-            if (!key.StartsWith(prefix, StringComparison.Ordinal)) continue;
-            if (from is not null && string.CompareOrdinal(key, from.StartAfter) <= 0) continue;
-            if (!filter.Matches(obj)) continue;
-            if (q.Limit > 0 && items.Count >= q.Limit) { more++; continue; }
-            items.Add(obj);
-            last = key;
-        }
+        // A later page reads the store at the first page's revision (the cache holds only the present), unless nothing
+        // has changed since: objects written between the pages stay out, as with upstream's etcd list.
+        var page = from is not null && from.Revision != revision
+            ? await ReadPastPageAsync(rt, prefix, from, filter, q.Limit, ctx.RequestAborted)
+            : CachePage(objects, prefix, from?.StartAfter, filter, q.Limit);
+        var items = page.Items;
         var listRevision = from?.Revision ?? revision;
-        var token = more > 0 && last is not null ? new ContinueToken(listRevision, last).Encode() : null;
+        var token = page.Last is not null && page.HasMore ? new ContinueToken(listRevision, page.Last).Encode() : null;
+        // Upstream documents remainingItemCount as an estimate: after a past page, the present count of what follows.
+        long? more = token is null ? null : page.Remaining ?? CachePage(objects, prefix, page.Last, filter, 0).Items.Count;
 
         if (MediaTypes.WantsTable(ctx.Request))
         {
@@ -69,6 +66,58 @@ public sealed class ListHandler(WatchCache cache, IStore store, TimeProvider tim
         }
         body.Write("]}"u8);
         await Responses.WriteBytesAsync(ctx, 200, body.GetBuffer().AsMemory(0, (int)body.Length));
+    }
+
+    /// <param name="Remaining">How many matching objects follow the page, when counted (upstream's remainingItemCount).</param>
+    private sealed record Page(List<CachedObject> Items, string? Last, bool HasMore, long? Remaining);
+
+    private static Page CachePage(IEnumerable<KeyValuePair<string, CachedObject>> objects, string prefix, string? startAfter, ObjectFilter filter, int limit)
+    {
+        var items = new List<CachedObject>();
+        string? last = null;
+        var more = 0L;
+        foreach (var (key, obj) in objects)
+        {
+            if (!key.StartsWith(prefix, StringComparison.Ordinal)) continue;
+            if (startAfter is not null && string.CompareOrdinal(key, startAfter) <= 0) continue;
+            if (!filter.Matches(obj)) continue;
+            if (limit > 0 && items.Count >= limit) { more++; continue; }
+            items.Add(obj);
+            last = key;
+        }
+        return new Page(items, last, more > 0, more);
+    }
+
+    /// <summary>The page after <paramref name="from"/> as the store held it at the token's revision, read in chunks until the
+    /// page is full; how many follow is not counted here.</summary>
+    private async Task<Page> ReadPastPageAsync(ResourceType rt, string prefix, ContinueToken from, ObjectFilter filter, int limit, CancellationToken ct)
+    {
+        var items = new List<CachedObject>();
+        string? last = null;
+        var after = from.StartAfter;
+        var chunk = limit > 0 ? Math.Min(limit + 1, PastPageChunk) : PastPageChunk;
+        while (true)
+        {
+            StoreList stored;
+            try
+            {
+                stored = await store.ListAsync(prefix, new ListOptions(chunk, after, from.Revision), ct);
+            }
+            catch (StorageException e) when (e.Code == StorageErrorCode.Compacted)
+            {
+                throw ApiException.Gone(ContinueTooOld);
+            }
+            foreach (var entry in stored.Entries)
+            {
+                var obj = WatchCache.Cached(rt, entry);
+                if (!filter.Matches(obj)) continue;
+                if (limit > 0 && items.Count >= limit) return new Page(items, last, true, null);
+                items.Add(obj);
+                last = entry.Key;
+            }
+            if (!stored.HasMore) return new Page(items, last, false, null);
+            after = stored.Entries[^1].Key;
+        }
     }
 
     /// <summary>resourceVersion "0" reads whatever the cache has; "" a consistent read; "N" a read no older than N.</summary>

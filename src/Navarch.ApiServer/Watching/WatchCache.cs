@@ -170,7 +170,7 @@ public sealed partial class WatchCache : IAsyncDisposable
     }
 
     // The stored bytes with the revision spliced in are exactly what clients get: no second serialization.
-    private static CachedObject Cached(ResourceType rt, StoreEntry entry) =>
+    internal static CachedObject Cached(ResourceType rt, StoreEntry entry) =>
         new(rt, entry.Key, ObjectCodec.Decode(rt, entry.Value.Span, entry.Revision), entry.Revision,
             ObjectCodec.WithResourceVersion(entry.Value.Span, entry.Revision));
 

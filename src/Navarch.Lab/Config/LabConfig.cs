@@ -30,8 +30,11 @@ public sealed record LabConfig
     /// <summary>FLANNEL_NET: the pod network; each node gets a /24 of it.</summary>
     public required IPNetwork FlannelNet { get; init; }
 
-    /// <summary>The one node with the master role.</summary>
-    public LabNodeSpec Master => Nodes.Single(n => n.IsMaster);
+    /// <summary>The nodes with the master role (one to three), in the config's order.</summary>
+    public IEnumerable<LabNodeSpec> Masters => Nodes.Where(n => n.IsMaster);
+
+    /// <summary>The first master: the one kube-up's report names, which serves cluster DNS and which the host port tries first.</summary>
+    public LabNodeSpec Master => Masters.First();
 
     /// <summary>The nodes that run an agent.</summary>
     public IEnumerable<LabNodeSpec> AgentNodes => Nodes.Where(n => n.IsNode);

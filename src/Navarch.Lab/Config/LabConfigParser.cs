@@ -6,7 +6,7 @@ namespace Navarch.Lab.Config;
 
 /// <summary>
 /// Turns a kube-up style config (the seed's <c>config-default.sh</c>) into a <see cref="LabConfig"/>, checked as
-/// kube-up checks it before touching anything: exactly one master, a role per node, valid and distinct addresses
+/// kube-up checks it before touching anything: one to three masters, a role per node, valid and distinct addresses
 /// on one /24 (the lab's switch), NUM_MINIONS equal to the nodes that run an agent, and a service range that
 /// overlaps neither the pod network nor the nodes. Every failure is a <see cref="LabConfigException"/> of one line.
 /// </summary>
@@ -14,6 +14,9 @@ public static class LabConfigParser
 {
     /// <summary>The seed's config, relative to the repository root.</summary>
     public const string DefaultConfigPath = "examples/seed/config-default.sh";
+
+    /// <summary>Masters of one lab: each runs an etcd member, and etcd wants an odd, small cluster.</summary>
+    public const int MaxMasters = 3;
 
     /// <summary>Each node's pod subnet size: the controller manager's node CIDR mask.</summary>
     public const int NodeCidrMaskSize = 24;
@@ -69,10 +72,10 @@ public static class LabConfigParser
             nodes.Add(node);
         }
         var masters = nodes.Count(n => n.IsMaster);
-        if (masters != 1)
-            throw new LabConfigException(masters == 0
-                ? "no node has the master role: exactly one role must be \"a\" or \"ai\""
-                : $"{masters} nodes have the master role: exactly one role may be \"a\" or \"ai\"");
+        if (masters == 0)
+            throw new LabConfigException("no node has the master role: one to three roles must be \"a\" or \"ai\"");
+        if (masters > MaxMasters)
+            throw new LabConfigException($"{masters} nodes have the master role: at most {MaxMasters} roles may be \"a\" or \"ai\" (one etcd member each)");
         var agents = nodes.Count(n => n.IsNode);
         if (agents == 0) throw new LabConfigException("no node has the node role \"i\": nothing could run pods");
 

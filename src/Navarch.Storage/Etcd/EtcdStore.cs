@@ -82,9 +82,11 @@ public sealed class EtcdStore : IStore
             return new StoreList([], await GetRevisionAsync(ct).ConfigureAwait(false), false);
         if (options.After is { } after && string.CompareOrdinal(after, prefix) >= 0)
             start = ByteString.CopyFrom([.. _keys.ToEtcd(after).Span, 0]); // the next key after it
-        var request = new RangeRequest { Key = start, RangeEnd = end, Limit = options.Limit };
+        // A range at a past revision reads etcd's MVCC history; below the compacted revision etcd answers OutOfRange "compacted".
+        var request = new RangeRequest { Key = start, RangeEnd = end, Limit = options.Limit, Revision = options.Revision };
         var response = await ReadAsync(prefix, o => _kv.RangeAsync(request, o), ct).ConfigureAwait(false);
-        return new StoreList(response.Kvs.Select(Entry).ToList(), response.Header.Revision, response.More);
+        var revision = options.Revision > 0 ? options.Revision : response.Header.Revision;
+        return new StoreList(response.Kvs.Select(Entry).ToList(), revision, response.More);
     }
 
     public async ValueTask<long> CreateAsync(string key, ReadOnlyMemory<byte> value, CancellationToken ct = default)

@@ -14,6 +14,7 @@ public sealed class MemoryStore : IStore, IWatchHistory
     private readonly Lock _gate = new();
     private readonly SortedDictionary<string, StoreEntry> _live = new(StringComparer.Ordinal);
     private readonly List<StoreEvent> _log = []; // every event newer than _compacted, oldest first
+    private readonly List<(long Revision, string Key, StoreEntry? Previous)> _undo = []; // beside _log: what each event replaced
     private long _revision;
     private long _compacted;
 
@@ -46,15 +47,39 @@ public sealed class MemoryStore : IStore, IWatchHistory
     {
         lock (_gate)
         {
-            var matches = _live.Values
-                .Where(e => e.Key.StartsWith(prefix, StringComparison.Ordinal))
+            var revision = options.Revision > 0 ? options.Revision : _revision;
+            var matches = ValuesAt(prefix, revision)
                 .Where(e => options.After is null || string.CompareOrdinal(e.Key, options.After) > 0);
             var page = (options.Limit > 0 ? matches.Take(options.Limit + 1) : matches).ToList();
             var hasMore = options.Limit > 0 && page.Count > options.Limit;
             if (hasMore)
                 page.RemoveAt(page.Count - 1);
-            return ValueTask.FromResult(new StoreList(page, _revision, hasMore));
+            return ValueTask.FromResult(new StoreList(page, revision, hasMore));
         }
+    }
+
+    /// <summary>The entries under <paramref name="prefix"/> at <paramref name="revision"/>: the live ones with every later
+    /// event undone, newest first. Called under _gate.</summary>
+    private IEnumerable<StoreEntry> ValuesAt(string prefix, long revision)
+    {
+        var live = _live.Values.Where(e => e.Key.StartsWith(prefix, StringComparison.Ordinal));
+        if (revision >= _revision)
+            return live;
+        if (revision < _compacted)
+            throw new StorageException(StorageErrorCode.Compacted, prefix,
+                $"The revision {revision} has been compacted (compacted revision {_compacted}).");
+        var past = new SortedDictionary<string, StoreEntry>(live.ToDictionary(e => e.Key), StringComparer.Ordinal);
+        for (var i = _undo.Count - 1; i >= 0 && _undo[i].Revision > revision; i--)
+        {
+            var (_, key, previous) = _undo[i];
+            if (!key.StartsWith(prefix, StringComparison.Ordinal))
+                continue;
+            if (previous is null)
+                past.Remove(key);
+            else
+                past[key] = previous;
+        }
+        return past.Values;
     }
 
     public ValueTask<long> CreateAsync(string key, ReadOnlyMemory<byte> value, CancellationToken ct = default)
@@ -98,6 +123,7 @@ public sealed class MemoryStore : IStore, IWatchHistory
             {
                 _compacted = revision;
                 _log.RemoveAll(e => e.Entry.Revision <= revision);
+                _undo.RemoveAll(u => u.Revision <= revision);
             }
         }
         return ValueTask.CompletedTask;
@@ -141,6 +167,7 @@ public sealed class MemoryStore : IStore, IWatchHistory
     // Called under _gate, so the hub sees events in revision order.
     private long Commit(StoreEventType type, StoreEntry entry)
     {
+        _undo.Add((entry.Revision, entry.Key, _live.GetValueOrDefault(entry.Key)));
         if (type == StoreEventType.Deleted)
             _live.Remove(entry.Key);
         else

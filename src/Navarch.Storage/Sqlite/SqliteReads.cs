@@ -17,12 +17,22 @@ internal sealed class SqliteReads(ReaderPool readers)
     public StoreList List(string prefix, ListOptions options) => readers.InSnapshot(connection =>
     {
         var revision = SqliteSchema.ReadRevision(connection);
+        if (options.Revision > 0)
+        {
+            // Compaction removes only rows superseded at or below the compacted revision, so every row a
+            // read at a revision at or above it needs is still there (the same snapshot reads both).
+            var compacted = SqliteSchema.ReadMeta(connection, SqliteSchema.CompactRevision);
+            if (options.Revision < compacted)
+                throw new StorageException(StorageErrorCode.Compacted, prefix,
+                    $"The revision {options.Revision} has been compacted (compacted revision {compacted}).");
+            revision = options.Revision;
+        }
         using var cmd = connection.CreateCommand();
-        // The newest row of each key in range, skipping keys whose newest row is a deletion.
+        // The newest row of each key in range up to the revision, skipping keys whose newest row is a deletion.
         cmd.CommandText = $"""
             SELECT {KvRows.Columns} FROM kv JOIN (
                 SELECT MAX(id) AS newest FROM kv
-                WHERE {KvRows.PrefixCondition} AND ($after IS NULL OR name > $after)
+                WHERE {KvRows.PrefixCondition} AND ($after IS NULL OR name > $after) AND id <= $revision
                 GROUP BY name) ON id = newest
             WHERE deleted = 0
             ORDER BY name
@@ -30,6 +40,7 @@ internal sealed class SqliteReads(ReaderPool readers)
             """;
         KvRows.BindPrefix(cmd, prefix);
         cmd.Parameters.AddWithValue("$after", (object?)options.After ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("$revision", revision);
         cmd.Parameters.AddWithValue("$limit", options.Limit > 0 ? options.Limit + 1L : -1L);
         var entries = new List<StoreEntry>();
         using (var row = cmd.ExecuteReader())

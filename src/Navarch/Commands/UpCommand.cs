@@ -18,7 +18,9 @@ public static class UpCommand
         var timeout = new Option<double>("--timeout-seconds") { Description = "How long to wait for the cluster to validate", DefaultValueFactory = _ => defaults.ReadyTimeout.TotalSeconds };
         var proxyMode = new Option<string>("--proxy-mode") { Description = "The agents' service proxy: userspace (the seed's relay ports and four chains) or iptables (kernel DNAT)", DefaultValueFactory = _ => defaults.ProxyMode };
         proxyMode.AcceptOnlyFromAmong("userspace", "iptables");
-        var command = new Command("up", "Build the cluster of a config on this machine (nodes in network namespaces) and validate it") { file, dataDir, port, prefix, timeout, proxyMode };
+        var storage = new Option<string?>("--storage-backend") { Description = "The API servers' store: sqlite or etcd (one member per master); default sqlite with one master, etcd with several" };
+        storage.AcceptOnlyFromAmong("sqlite", "etcd");
+        var command = new Command("up", "Build the cluster of a config on this machine (nodes in network namespaces) and validate it") { file, dataDir, port, prefix, timeout, proxyMode, storage };
         command.SetAction(async (result, ct) =>
         {
             try
@@ -33,6 +35,7 @@ public static class UpCommand
                     NamespacePrefix = result.GetValue(prefix)!,
                     ReadyTimeout = TimeSpan.FromSeconds(result.GetValue(timeout)),
                     ProxyMode = result.GetValue(proxyMode)!,
+                    StorageBackend = result.GetValue(storage),
                     SelfCommand = SelfCommand(),
                 };
                 var outcome = await new LabUp(config, options, m => Console.Error.WriteLine($"navarch up: {m}")).RunAsync(ct);
@@ -50,14 +53,19 @@ public static class UpCommand
     {
         var listen = new Option<int>("--listen") { Description = "Loopback port to listen on", Required = true };
         var netns = new Option<string>("--netns") { Description = "Network namespace path of the target", Required = true };
-        var target = new Option<string>("--target") { Description = "IP:PORT inside that namespace", Required = true };
+        var target = new Option<string>("--target") { Description = "IP:PORT inside that namespace, or several separated by commas (the first that accepts)", Required = true };
         var command = new Command(UpCommandNames.Forwarder, "Relay a loopback port to an address inside a network namespace") { listen, netns, target };
         command.Hidden = true;
         command.SetAction(async (result, ct) =>
         {
-            if (!IPEndPoint.TryParse(result.GetValue(target)!, out var to)) return Fail($"--target \"{result.GetValue(target)}\" is not IP:PORT", 2);
+            var to = new List<IPEndPoint>();
+            foreach (var word in result.GetValue(target)!.Split(','))
+            {
+                if (!IPEndPoint.TryParse(word, out var endpoint)) return Fail($"--target \"{word}\" is not IP:PORT", 2);
+                to.Add(endpoint);
+            }
             var forwarder = new LabForwarder(new IPEndPoint(IPAddress.Loopback, result.GetValue(listen)), result.GetValue(netns)!, to);
-            Console.Error.WriteLine($"navarch {UpCommandNames.Forwarder}: 127.0.0.1:{result.GetValue(listen)} → {to} in {result.GetValue(netns)}");
+            Console.Error.WriteLine($"navarch {UpCommandNames.Forwarder}: 127.0.0.1:{result.GetValue(listen)} → {string.Join(", ", to)} in {result.GetValue(netns)}");
             try { await forwarder.RunAsync(ct); }
             catch (System.Net.Sockets.SocketException e) { return Fail($"cannot listen on 127.0.0.1:{result.GetValue(listen)}: {e.Message}", 1); }
             return 0;
