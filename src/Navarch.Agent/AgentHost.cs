@@ -139,7 +139,8 @@ public sealed class AgentHost
             ReadNodeDns(_options.ResolvConfPath),
             Node.RuntimeVersion?.Name ?? "unknown",
             _options.OrphanGracePeriod,
-            _options.ClusterDns);
+            _options.ClusterDns,
+            _options.EndpointDrain);
         var restarts = new ContainerBackOff(_options.BackOffInitial, _options.BackOffMax, time);
         var pulls = new ContainerBackOff(_options.BackOffInitial, _options.BackOffMax, time);
         var images = new ImagePuller(_runtime, events, pulls, _options.OfflineImages);

@@ -11,6 +11,7 @@ namespace Navarch.Agent.Pods;
 /// <param name="RuntimeName">The runtime's name, the prefix of container ids (<c>containerd</c>).</param>
 /// <param name="OrphanGracePeriod">Grace period for containers of pods gone from the API.</param>
 /// <param name="ClusterDns">The cluster DNS pods with dnsPolicy ClusterFirst use; null: none (they get the node's).</param>
+/// <param name="EndpointDrain">How long a pod deleted while Ready keeps running before it is stopped (see AgentOptions.EndpointDrain); zero: none.</param>
 public sealed record PodSyncSettings(
     string NodeName,
     string NodeIp,
@@ -19,4 +20,5 @@ public sealed record PodSyncSettings(
     DnsSpec NodeDns,
     string RuntimeName,
     TimeSpan OrphanGracePeriod,
-    ClusterDnsSettings? ClusterDns = null);
+    ClusterDnsSettings? ClusterDns = null,
+    TimeSpan EndpointDrain = default);
