@@ -11,12 +11,13 @@ using Navarch.Bench.Workloads;
 // its time); then a rolling update of the N pods from `set image` to complete (target: ≥ 300 pods replaced per
 // second); the server's RSS after both.
 // Usage: dotnet run -c Release --project bench/Navarch.Bench.Workloads [--replicas 5000] [--nodes N]
-//        [--kubelet-workers 16] [--phase-timeout 180]
+//        [--kubelet-workers 16] [--phase-timeout 180] [--verbose]
 var replicas = Option("--replicas", 5_000);
 var nodeCount = Option("--nodes", Math.Max(10, (replicas * 5 / 2 + 109) / 110)); // 110 pods a node: room for the RC's, the Deployment's and the surge
 var kubeletWorkers = Option("--kubelet-workers", 16);
 var phaseTimeout = TimeSpan.FromSeconds(Option("--phase-timeout", 180));
 var warmUp = Math.Max(50, replicas / 10);
+var verbose = args.Contains("--verbose"); // progress of every phase each second
 
 using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
@@ -31,6 +32,7 @@ try
     await using var server = await ServerUnderTest.StartAsync(["--node-monitor-grace-period-seconds", "3600"], ct);
     Step($"server pid {server.Pid} on {server.Url}, controller manager and scheduler included");
     using var client = new Kubernetes(new KubernetesClientConfiguration { Host = server.Url });
+    using var http = new HttpClient();
     var workload = new Workload(client, clients: 32);
     await workload.CreateNodesAsync(0, nodeCount, ct);
     await using var kubelet = new HollowKubelet(client, kubeletWorkers);
@@ -61,12 +63,14 @@ try
     async Task<Row> MeasureAsync(string name, int pods, Row? baseline, Func<Task> run)
     {
         Step(name);
+        var requests = await RequestCounts.ReadAsync(http, server.Url, ct);
         var cpu = server.CpuSeconds();
         var clock = Stopwatch.StartNew();
         await run();
         var row = new Row(name, pods, clock.Elapsed, server.CpuSeconds() - cpu, server.Memory().Rss, baseline);
         rows.Add(row);
-        Step($"  {row.Elapsed.TotalSeconds:0.0} s, {row.PerSecond:0} pods/s");
+        Step($"  {row.Elapsed.TotalSeconds:0.0} s, {row.PerSecond:0} pods/s, server CPU {row.ServerCpu * 1000 / pods:0.0} ms a pod");
+        Step($"  requests a pod: {RequestCounts.PerPod(requests, await RequestCounts.ReadAsync(http, server.Url, ct), pods)}");
         return row;
     }
 
@@ -76,7 +80,7 @@ try
         await UntilAsync($"RC {ns}/rc: {n} ready", async () =>
         {
             var s = (await client.CoreV1.ReadNamespacedReplicationControllerAsync("rc", ns, cancellationToken: ct)).Status;
-            return (s?.ReadyReplicas == n && s.AvailableReplicas == n, $"replicas {s?.Replicas} ready {s?.ReadyReplicas} available {s?.AvailableReplicas}");
+            return (s?.ReadyReplicas == n && s.AvailableReplicas == n, $"replicas {s?.Replicas} ready {s?.ReadyReplicas} available {s?.AvailableReplicas}; kubelet writes {kubelet.Writes}");
         });
     }
 
@@ -120,10 +124,12 @@ try
     async Task UntilAsync(string phase, Func<Task<(bool Done, string State)>> probe)
     {
         var clock = Stopwatch.StartNew();
+        var lastShown = -1L;
         while (true)
         {
             var (done, state) = await probe();
             if (done) return;
+            if (verbose && clock.ElapsedMilliseconds / 1000 != lastShown) { lastShown = clock.ElapsedMilliseconds / 1000; Step($"    {phase}: {state}"); }
             if (clock.Elapsed > phaseTimeout) throw new TimeoutException($"{phase}: not done within {phaseTimeout.TotalSeconds:0} s ({state}):\n{server.OutputTail()}");
             await Task.Delay(50, ct);
         }
