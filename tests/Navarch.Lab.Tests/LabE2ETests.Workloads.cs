@@ -9,8 +9,9 @@ namespace Navarch.Lab.Tests;
 /// <summary>
 /// Today's workloads on the lab's real containers, driven by the real kubectl 1.32 and 1.27, each check in a
 /// namespace of its own. The CronJob is created first (its first Job comes at the next minute, the longest wait), the
-/// rollout runs alone while a node curls its service (so that no other pod start competes with it for the 2 cores), then
-/// the daemon sets, jobs and env check run together, then the CronJob's Job is awaited.
+/// rollout runs while a node curls its service with only the stuck rollout beside it (whose image never starts, so no
+/// other pod start competes with it for the 2 cores), then the daemon sets, jobs and env check run together, then the
+/// CronJob's Job is awaited.
 /// </summary>
 public sealed partial class LabE2ETests
 {
@@ -33,6 +34,9 @@ public sealed partial class LabE2ETests
             jobs = (await client.BatchV1.ListNamespacedJobAsync("cron")).Items;
             return jobs.Any(j => j.Metadata.OwnerReferences?.Any(o => o.Kind == "CronJob" && o.Name == "tick") == true);
         }, TimeSpan.FromSeconds(70) - cronCreated.Elapsed, () => $"{jobs.Count} jobs");
+        var cronJob = await client.BatchV1.ReadNamespacedCronJobAsync("tick", "cron");
+        var first = jobs.Min(j => j.Metadata.CreationTimestamp)!.Value;
+        Assert.InRange(first - cronJob.Metadata.CreationTimestamp!.Value, TimeSpan.Zero, TimeSpan.FromSeconds(70));
     }
 
     /// <summary>
