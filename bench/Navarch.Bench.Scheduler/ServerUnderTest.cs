@@ -6,8 +6,9 @@ using System.Net.Sockets;
 namespace Navarch.Bench.Scheduler;
 
 /// <summary>
-/// A real <c>navarch server</c> process (API only: no controller manager, no scheduler) on a free loopback port over
-/// a temporary data directory, with its CPU time and memory read from /proc. Disposing kills it and deletes the directory.
+/// A real <c>navarch server</c> process on a free loopback port over a temporary data directory (API only by default:
+/// no controller manager, no scheduler), with its CPU time and memory read from /proc. Disposing kills it and deletes
+/// the directory. The workloads benchmark links this file and runs the whole server.
 /// </summary>
 internal sealed class ServerUnderTest : IAsyncDisposable
 {
@@ -25,15 +26,20 @@ internal sealed class ServerUnderTest : IAsyncDisposable
     public string Url { get; }
     public int Pid => _process.Id;
 
-    public static async Task<ServerUnderTest> StartAsync(CancellationToken ct)
+    /// <summary>The flags that leave only the API server running.</summary>
+    public static readonly string[] ApiOnly = ["--disable-controller-manager", "--disable-scheduler"];
+
+    public static Task<ServerUnderTest> StartAsync(CancellationToken ct) => StartAsync(ApiOnly, ct);
+
+    /// <summary>Starts the server with <paramref name="roleArgs"/> after the data dir, address and port flags.</summary>
+    public static async Task<ServerUnderTest> StartAsync(IEnumerable<string> roleArgs, CancellationToken ct)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "navarch.dll");
         if (!File.Exists(dll)) throw new FileNotFoundException($"the server was not built beside the benchmark: {dll} is missing");
         var dataDir = Directory.CreateTempSubdirectory("navarch-bench-scheduler-").FullName;
         var port = FreePort();
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { dll, "server", "--data-dir", dataDir, "--bind", "127.0.0.1", "--secure-port", "0", "--insecure-port", port.ToString(CultureInfo.InvariantCulture),
-                     "--disable-controller-manager", "--disable-scheduler" })
+        foreach (var arg in new[] { dll, "server", "--data-dir", dataDir, "--bind", "127.0.0.1", "--secure-port", "0", "--insecure-port", port.ToString(CultureInfo.InvariantCulture) }.Concat(roleArgs))
             info.ArgumentList.Add(arg);
         var server = new ServerUnderTest(Process.Start(info)!, dataDir, $"http://127.0.0.1:{port}");
         server._process.OutputDataReceived += (_, e) => server.Keep(e.Data);
@@ -111,6 +117,10 @@ internal sealed class ServerUnderTest : IAsyncDisposable
             catch (HttpRequestException)
             {
                 // Not listening yet.
+            }
+            catch (TaskCanceledException) when (!ct.IsCancellationRequested)
+            {
+                // Still starting on a busy machine: the 2 s request timeout ran out.
             }
             await Task.Delay(20, ct);
         }

@@ -3,7 +3,7 @@ using k8s.Models;
 
 namespace Navarch.Bench.Scheduler;
 
-/// <summary>The objects the benchmark creates: hollow nodes, small pods, bindings, an RC.</summary>
+/// <summary>The objects the benchmark creates: hollow nodes, small pods, bindings, an RC, a Deployment (the workloads benchmark links this file).</summary>
 internal sealed class Workload(IKubernetes client, int clients)
 {
     /// <summary>A scheduler name nobody serves: the baseline's pods are bound by the benchmark itself.</summary>
@@ -50,6 +50,24 @@ internal sealed class Workload(IKubernetes client, int clients)
             {
                 Replicas = replicas,
                 Selector = labels,
+                Template = new V1PodTemplateSpec { Metadata = template.Metadata, Spec = template.Spec },
+            },
+        }, ns, cancellationToken: ct);
+    }
+
+    /// <summary>A Deployment of the same pods as <see cref="CreateReplicationControllerAsync"/>, with upstream's default strategy.</summary>
+    public async Task CreateDeploymentAsync(string ns, string name, int replicas, CancellationToken ct)
+    {
+        var labels = new Dictionary<string, string> { ["app"] = name };
+        var template = Pod(null, null);
+        template.Metadata.Labels = labels;
+        await client.AppsV1.CreateNamespacedDeploymentAsync(new V1Deployment
+        {
+            Metadata = new V1ObjectMeta { Name = name },
+            Spec = new V1DeploymentSpec
+            {
+                Replicas = replicas,
+                Selector = new V1LabelSelector { MatchLabels = labels },
                 Template = new V1PodTemplateSpec { Metadata = template.Metadata, Spec = template.Spec },
             },
         }, ns, cancellationToken: ct);

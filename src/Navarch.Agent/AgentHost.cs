@@ -140,7 +140,8 @@ public sealed class AgentHost
             Node.RuntimeVersion?.Name ?? "unknown",
             _options.OrphanGracePeriod,
             _options.ClusterDns,
-            TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(10).Ticks, _options.SyncFrequency.Ticks)));
+            TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(10).Ticks, _options.SyncFrequency.Ticks)),
+            _options.EndpointDrain);
         var restarts = new ContainerBackOff(_options.BackOffInitial, _options.BackOffMax, time);
         var pulls = new ContainerBackOff(_options.BackOffInitial, _options.BackOffMax, time);
         var images = new ImagePuller(_runtime, events, pulls, _options.OfflineImages);

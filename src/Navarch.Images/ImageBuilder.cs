@@ -43,6 +43,9 @@ public sealed class ImageBuilder(string cacheDirectory)
     /// <summary>Builds <see cref="ImageRecipes.NginxName"/> from Debian's nginx; returns the tarball's path.</summary>
     public async Task<string> BuildNginxAsync(CancellationToken ct) => await BuildAsync(await ImageRecipes.NginxAsync(ct), ct);
 
+    /// <summary>Builds <see cref="ImageRecipes.NginxV2Name"/> (nginx with another page); returns the tarball's path.</summary>
+    public async Task<string> BuildNginxV2Async(CancellationToken ct) => await BuildAsync(await ImageRecipes.NginxV2Async(ct), ct);
+
     /// <summary>
     /// Returns the cached tarball of <paramref name="recipe"/>, writing it first if absent. Concurrent builds
     /// of one recipe are safe: each writes a temporary file and renames it into place.

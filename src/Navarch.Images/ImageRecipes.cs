@@ -12,6 +12,21 @@ public static class ImageRecipes
     public const string BusyboxName = "busybox:latest";
     /// <summary>Stored as <c>docker.io/library/nginx:latest</c>, what a pod asking for <c>nginx</c> resolves to.</summary>
     public const string NginxName = "nginx:latest";
+    /// <summary>The same nginx serving <see cref="NginxV2Page"/> instead of the welcome page: a rollout to it shows from any node with curl.</summary>
+    public const string NginxV2Name = "nginx:v2";
+
+    /// <summary>The page of <see cref="NginxV2Name"/>; its title differs from the welcome page's "Welcome to nginx!".</summary>
+    public const string NginxV2Page = """
+        <!DOCTYPE html>
+        <html>
+        <head><title>nginx v2</title></head>
+        <body>
+        <h1>Welcome to nginx v2!</h1>
+        <p>The second web image of the Navarch lab: Debian's nginx with this page, to watch a rollout.</p>
+        </body>
+        </html>
+
+        """;
 
     private const string HostBusybox = "/bin/busybox";
 
@@ -55,7 +70,12 @@ public static class ImageRecipes
     /// Debian's nginx, set up as its maintainer scripts and Docker's official image would: the default site
     /// enabled, the welcome page in /var/www/html, logs to the container's stdout/stderr, in the foreground.
     /// </summary>
-    public static async Task<ImageRecipe> NginxAsync(CancellationToken ct)
+    public static Task<ImageRecipe> NginxAsync(CancellationToken ct) => NginxAsync(NginxName, page: null, ct);
+
+    /// <summary><see cref="NginxAsync(CancellationToken)"/> serving <see cref="NginxV2Page"/>, named <see cref="NginxV2Name"/>.</summary>
+    public static Task<ImageRecipe> NginxV2Async(CancellationToken ct) => NginxAsync(NginxV2Name, NginxV2Page, ct);
+
+    private static async Task<ImageRecipe> NginxAsync(string name, string? page, CancellationToken ct)
     {
         var config = new ImageConfig
         {
@@ -63,11 +83,12 @@ public static class ImageRecipes
             ExposedPorts = ["80/tcp"],
             StopSignal = "SIGQUIT", // nginx's graceful shutdown, as the official image
         };
-        var recipe = await FromDebianPackagesAsync(NginxName, ["nginx"], config, ct);
+        var recipe = await FromDebianPackagesAsync(name, ["nginx"], config, ct);
         var rootFs = recipe.RootFs;
         // What nginx-common's postinst does: enable the default site, install the welcome page.
         rootFs.AddSymlink("/etc/nginx/sites-enabled/default", "/etc/nginx/sites-available/default");
-        rootFs.AddHostFile("/var/www/html/index.nginx-debian.html", "/usr/share/nginx/html/index.html", RootFs.FileMode);
+        if (page is null) rootFs.AddHostFile("/var/www/html/index.nginx-debian.html", "/usr/share/nginx/html/index.html", RootFs.FileMode);
+        else rootFs.AddFile("/var/www/html/index.nginx-debian.html", page);
         // So that kubectl logs shows nginx's logs (the official image does the same).
         rootFs.AddSymlink("/var/log/nginx/access.log", "/dev/stdout");
         rootFs.AddSymlink("/var/log/nginx/error.log", "/dev/stderr");

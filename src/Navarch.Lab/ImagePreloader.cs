@@ -7,16 +7,17 @@ using Navarch.Agent.Runtime;
 namespace Navarch.Lab;
 
 /// <summary>
-/// The lab's images (pause for sandboxes, nginx for the seed's pods, dnsutils to look around from a pod): built once from Debian's packages into a
+/// The lab's images (pause for sandboxes, nginx for the seed's pods, nginx:v2 to roll out to, dnsutils to look around from a pod): built once from Debian's packages into a
 /// cache, and imported into each node's containerd once that answers CRI, before any pod can need them.
 /// </summary>
 public static partial class ImagePreloader
 {
-    /// <summary>Builds (or takes from the cache) the pause, nginx and dnsutils tarballs.</summary>
+    /// <summary>Builds (or takes from the cache) the pause, nginx, nginx:v2 and dnsutils tarballs.</summary>
     public static async Task<IReadOnlyList<string>> BuildAsync(string cacheDir, CancellationToken ct)
     {
         var builder = new ImageBuilder(cacheDir);
-        return [await builder.BuildPauseAsync(ct), await builder.BuildNginxAsync(ct), await builder.BuildAsync(await DnsUtilsImage.RecipeAsync(ct), ct)];
+        return [await builder.BuildPauseAsync(ct), await builder.BuildNginxAsync(ct), await builder.BuildNginxV2Async(ct),
+            await builder.BuildAsync(await DnsUtilsImage.RecipeAsync(ct), ct)];
     }
 
     /// <summary>The containerd paths of the agent whose data dir is <paramref name="agentDataDir"/> (as the agent derives them).</summary>

@@ -90,7 +90,7 @@ public sealed class LabUp(LabConfig config, LabOptions options, Action<string> p
             await ImagePreloader.WaitForRuntimeAsync(node.Name, paths, () => node.Agent!.IsAlive, () => Tail(node.Agent!), options.ReadyTimeout, ct);
             await ImagePreloader.ImportAsync(paths, tarballs, ct);
         }));
-        Say($"agents and containerds running; images nginx, pause and dnsutils imported on every node; cluster DNS at {KubeDnsService.ClusterIpFor(config.ServiceClusterIpRange.ToString())}");
+        Say($"agents and containerds running; images nginx, nginx:v2, pause and dnsutils imported on every node; cluster DNS at {KubeDnsService.ClusterIpFor(config.ServiceClusterIpRange.ToString())}");
     }
 
     private async Task WaitForApiAsync(LabState state, CancellationToken ct)

@@ -15,7 +15,7 @@ namespace Navarch.Lab.Tests;
 [Trait("Category", "E2E")]
 public sealed partial class LabE2ETests
 {
-    private static readonly TimeSpan Bound = TimeSpan.FromMinutes(3);
+    private static readonly TimeSpan Bound = TimeSpan.FromMinutes(5);
     internal static readonly string SeedDir = Path.Combine(AppContext.BaseDirectory, "seed");
 
     [Theory]
@@ -82,6 +82,7 @@ public sealed partial class LabE2ETests
 
             await ServicesAreReachableAsync(server, client, state, proxyMode);
             await ClusterDnsAnswersInPodsAsync(server, client, pods);
+            if (proxyMode == "iptables") await WorkloadsRunOnRealContainersAsync(server, client, state);
 
             var down = await NavarchAsync(["down", "--data-dir", dataDir], TimeSpan.FromSeconds(60));
             downDone = true;
@@ -188,15 +189,15 @@ public sealed partial class LabE2ETests
     }
 
     /// <summary>Polls (the proxy syncs within a second or two of a change) until nginx's page comes back from <paramref name="target"/>, asked from inside the network namespace <paramref name="netns"/> (a path).</summary>
-    internal static async Task PageAsync(string netns, string target, string what)
+    internal static async Task PageAsync(string netns, string target, string what, string page = "Welcome to nginx!")
     {
         var last = "";
-        await Poll.UntilAsync($"nginx's page via {what}", async () =>
+        await Poll.UntilAsync($"{page} via {what}", async () =>
         {
             try
             {
                 last = await HostCommand.RunAsync("nsenter", ["--net=" + netns, "curl", "-sS", "--max-time", "3", $"http://{target}/"]);
-                return last.Contains("Welcome to nginx!");
+                return last.Contains(page);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

@@ -12,6 +12,7 @@ namespace Navarch.Agent.Pods;
 /// <param name="OrphanGracePeriod">Grace period for containers of pods gone from the API.</param>
 /// <param name="ClusterDns">The cluster DNS pods with dnsPolicy ClusterFirst use; null: none (they get the node's).</param>
 /// <param name="MountRetry">When a pod whose volumes could not be written is tried again; null: 10 s.</param>
+/// <param name="EndpointDrain">How long a pod deleted while Ready keeps running before it is stopped (see AgentOptions.EndpointDrain); zero: none.</param>
 public sealed record PodSyncSettings(
     string NodeName,
     string NodeIp,
@@ -21,4 +22,5 @@ public sealed record PodSyncSettings(
     string RuntimeName,
     TimeSpan OrphanGracePeriod,
     ClusterDnsSettings? ClusterDns = null,
-    TimeSpan? MountRetry = null);
+    TimeSpan? MountRetry = null,
+    TimeSpan EndpointDrain = default);

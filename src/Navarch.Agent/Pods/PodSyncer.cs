@@ -35,6 +35,8 @@ public sealed partial class PodSyncer(
     private readonly ConcurrentDictionary<string, string> _restartRequests = new();
     // Pods whose configMap, secret, downwardAPI and projected volumes are to be written again at their next sync.
     private readonly ConcurrentDictionary<string, bool> _volumeRefreshes = new();
+    // Pod uid → when this agent first saw it deleted while Ready (its endpoint drain started).
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _draining = new();
 
     /// <summary>Asks for a restart of a running container at the pod's next sync (a liveness probe failed).</summary>
     public void RequestRestart(string podUid, string container, string message) => _restartRequests[$"{podUid}/{container}"] = message;
@@ -65,7 +67,9 @@ public sealed partial class PodSyncer(
         var own = sandboxes.Where(s => s.Uid == pod.Metadata.Uid).ToList();
         if (pod.Metadata.DeletionTimestamp is not null)
         {
-            await TerminateAsync(pod, own, ct);
+            var (wait, drained) = EndpointDrain(pod, own);
+            if (wait > TimeSpan.Zero) return wait;
+            await TerminateAsync(pod, own, drained, ct);
             return null;
         }
         if (pod.Status?.Phase is "Succeeded" or "Failed")
@@ -76,9 +80,29 @@ public sealed partial class PodSyncer(
         return await RunAsync(pod, own, ct);
     }
 
-    private async Task TerminateAsync(V1Pod pod, IReadOnlyList<SandboxInfo> own, CancellationToken ct)
+    private static TimeSpan GracePeriod(V1Pod pod) =>
+        TimeSpan.FromSeconds(pod.Metadata.DeletionGracePeriodSeconds ?? pod.Spec.TerminationGracePeriodSeconds ?? 30);
+
+    /// <summary>
+    /// A pod deleted while Ready and running keeps serving for <see cref="PodSyncSettings.EndpointDrain"/> (at most half
+    /// its grace period) from when this agent first saw the deletion, so that the proxies drop it from their Services
+    /// before it stops accepting connections. Returns how long to wait still, and how much of the grace period went by.
+    /// </summary>
+    private (TimeSpan Wait, TimeSpan Drained) EndpointDrain(V1Pod pod, IReadOnlyList<SandboxInfo> own)
     {
-        var grace = TimeSpan.FromSeconds(pod.Metadata.DeletionGracePeriodSeconds ?? pod.Spec.TerminationGracePeriodSeconds ?? 30);
+        var drain = TimeSpan.FromTicks(Math.Min(settings.EndpointDrain.Ticks, GracePeriod(pod).Ticks / 2));
+        var serving = own.Any(s => s.State == SandboxState.Ready)
+            && pod.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true;
+        if (drain <= TimeSpan.Zero || (!serving && !_draining.ContainsKey(pod.Metadata.Uid))) return (TimeSpan.Zero, TimeSpan.Zero);
+        var drained = time.GetUtcNow() - _draining.GetOrAdd(pod.Metadata.Uid, time.GetUtcNow());
+        return drained < drain ? (drain - drained, drained) : (TimeSpan.Zero, drained);
+    }
+
+    private async Task TerminateAsync(V1Pod pod, IReadOnlyList<SandboxInfo> own, TimeSpan drained, CancellationToken ct)
+    {
+        // The drain counts against the grace period, as a preStop hook's time does.
+        var grace = GracePeriod(pod);
+        grace = grace > drained ? grace - drained : TimeSpan.Zero;
         await actions.Terminator.KillAsync(pod, own, grace, removeSandboxes: true, ct);
         Forget(pod.Metadata.NamespaceProperty, pod.Metadata.Name, pod.Metadata.Uid);
         RemoveVolumes(pod.Metadata.Uid);
@@ -296,6 +320,7 @@ public sealed partial class PodSyncer(
         probes.Remove(uid);
         actions.Projections.Forget(uid);
         _volumeRefreshes.TryRemove(uid, out _);
+        _draining.TryRemove(uid, out _);
         backOff.ResetPrefix(ContainerBackOff.Key(podName, podNamespace, uid, ""));
         foreach (var k in _restartRequests.Keys.Where(k => k.StartsWith(uid + "/", StringComparison.Ordinal))) _restartRequests.TryRemove(k, out _);
         var logs = RuntimeSpecs.LogDirectory(settings.LogRoot, podNamespace, podName, uid);

@@ -8,13 +8,15 @@ namespace Navarch.Client.Events;
 
 /// <summary>
 /// Writes core/v1 Events about objects, as upstream's recorder does: a repeat of the same event (object,
-/// type, reason, message) bumps <c>count</c> and <c>lastTimestamp</c> of the first instead of adding another.
+/// type, reason, message) bumps <c>count</c> and <c>lastTimestamp</c> of the first instead of adding another, and
+/// an object that gets too many events from this component gets no more for a while (<see cref="EventSpamFilter"/>).
 /// Failures are logged, never thrown: events are for people, not for control.
 /// </summary>
 public sealed partial class EventRecorder(IKubernetes client, string component, string? host = null, TimeProvider? time = null, ILogger? log = null)
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly ILogger _log = log ?? NullLogger.Instance;
+    private readonly EventSpamFilter _spam = new(time ?? TimeProvider.System);
     // Upstream's aggregation cache holds 4096 entries; past that a repeat simply starts a new event.
     private const int MaxRemembered = 4096;
 
@@ -32,6 +34,7 @@ public sealed partial class EventRecorder(IKubernetes client, string component, 
         var ns = string.IsNullOrEmpty(obj.Metadata.NamespaceProperty) ? "default" : obj.Metadata.NamespaceProperty;
         var key = $"{obj.Metadata.Uid}|{type}|{reason}|{message}";
         var now = _time.GetUtcNow().UtcDateTime;
+        if (!_spam.Allow($"{component}|{host}|{obj.Kind}|{ns}|{obj.Metadata.Name}|{obj.Metadata.Uid}|{obj.ApiVersion}")) return;
         try
         {
             if (_written.TryGetValue(key, out var prior))

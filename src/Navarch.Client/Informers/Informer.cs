@@ -20,6 +20,10 @@ public sealed partial class Informer<T> where T : class, IKubernetesObject<V1Obj
     private readonly TimeProvider _time;
     private readonly ILogger _log;
     private readonly ConcurrentDictionary<string, T> _items = new();
+    // The same objects by namespace ("" for cluster-scoped ones): a controller's List(ns) reads its namespace's objects
+    // only, instead of copying every object of the cluster (ConcurrentDictionary.Values locks and copies them all),
+    // which made each sync of a 5,000-pod ReplicaSet cost the whole cluster's pods.
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, T>> _byNamespace = new();
     private readonly List<EventHandlers<T>> _handlers = [];
     private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -49,7 +53,20 @@ public sealed partial class Informer<T> where T : class, IKubernetesObject<V1Obj
     public IReadOnlyList<T> List() => _items.Values.ToList();
 
     public IReadOnlyList<T> List(string? ns) =>
-        ns is null ? List() : _items.Values.Where(o => o.Metadata.NamespaceProperty == ns).ToList();
+        ns is null ? List() : _byNamespace.TryGetValue(ns, out var objects) ? objects.Values.ToList() : [];
+
+    private void Put(string key, T obj)
+    {
+        _items[key] = obj;
+        _byNamespace.GetOrAdd(obj.Metadata.NamespaceProperty ?? "", _ => new ConcurrentDictionary<string, T>())[key] = obj;
+    }
+
+    private bool Remove(string key, out T removed)
+    {
+        if (!_items.TryRemove(key, out removed!)) return false;
+        if (_byNamespace.TryGetValue(removed.Metadata.NamespaceProperty ?? "", out var objects)) objects.TryRemove(key, out _);
+        return true;
+    }
 
     public async Task RunAsync(CancellationToken ct)
     {
@@ -94,17 +111,17 @@ public sealed partial class Informer<T> where T : class, IKubernetesObject<V1Obj
             seen.Add(key);
             if (_items.TryGetValue(key, out var old))
             {
-                _items[key] = item;
+                Put(key, item);
                 if (old.Metadata.ResourceVersion != item.Metadata.ResourceVersion) Notify(h => h.OnUpdate?.Invoke(old, item));
             }
             else
             {
-                _items[key] = item;
+                Put(key, item);
                 Notify(h => h.OnAdd?.Invoke(item));
             }
         }
         foreach (var key in _items.Keys.Where(k => !seen.Contains(k)).ToList())
-            if (_items.TryRemove(key, out var gone)) Notify(h => h.OnDelete?.Invoke(gone));
+            if (Remove(key, out var gone)) Notify(h => h.OnDelete?.Invoke(gone));
         _synced.TrySetResult();
         return rv;
     }
@@ -118,17 +135,17 @@ public sealed partial class Informer<T> where T : class, IKubernetesObject<V1Obj
             case WatchEventType.Added or WatchEventType.Modified:
                 if (_items.TryGetValue(key, out var old))
                 {
-                    _items[key] = obj;
+                    Put(key, obj);
                     Notify(h => h.OnUpdate?.Invoke(old, obj));
                 }
                 else
                 {
-                    _items[key] = obj;
+                    Put(key, obj);
                     Notify(h => h.OnAdd?.Invoke(obj));
                 }
                 break;
             case WatchEventType.Deleted:
-                _items.TryRemove(key, out _);
+                Remove(key, out _);
                 Notify(h => h.OnDelete?.Invoke(obj));
                 break;
         }

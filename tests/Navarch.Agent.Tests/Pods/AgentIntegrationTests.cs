@@ -89,6 +89,31 @@ public sealed class AgentIntegrationTests(AgentServerFixture fixture) : IClassFi
         Assert.Contains(runtime.Calls, c => c.Operation == RuntimeOperation.StopContainer);
     }
 
+    /// <summary>
+    /// A Ready pod deleted with a grace period keeps running for the agent's endpoint drain (2 s, so that every proxy
+    /// drops it first) before its containers get the stop signal; without a grace period it stops at once.
+    /// </summary>
+    [Fact]
+    public async Task AReadyPodDeletedGracefullyDrainsBeforeItsContainersStop()
+    {
+        var runtime = new FakeRuntime();
+        await using var agent = TestAgent.Start(fixture.Server.Url, "drain-node", runtime);
+        await Client.CoreV1.CreateNamespacedPodAsync(Pod("drain-1", "drain-node"), "default");
+        await Client.CoreV1.CreateNamespacedPodAsync(Pod("drain-0", "drain-node"), "default");
+        await WaitRunningAsync("drain-1");
+        await WaitRunningAsync("drain-0");
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await Client.CoreV1.DeleteNamespacedPodAsync("drain-0", "default", new V1DeleteOptions { GracePeriodSeconds = 0 });
+        await Client.CoreV1.DeleteNamespacedPodAsync("drain-1", "default");
+        await Poll.UntilAsync("pod drain-0 (no grace period) gone", async () => await GetAsync("drain-0") is null);
+        var stopsSoFar = runtime.Calls.Count(c => c.Operation == RuntimeOperation.StopContainer);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1.5) && stopsSoFar == 1, $"drain-0 stopped after {clock.Elapsed.TotalSeconds:0.0} s; {stopsSoFar} containers stopped");
+        await Poll.UntilAsync("pod drain-1 gone after its drain", async () => await GetAsync("drain-1") is null);
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(10));
+        Assert.Equal(2, runtime.Calls.Count(c => c.Operation == RuntimeOperation.StopContainer));
+    }
+
     [Fact]
     public async Task ARestartedAgentAdoptsItsPodsWithoutRestartingThem()
     {
