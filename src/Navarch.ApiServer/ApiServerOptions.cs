@@ -31,6 +31,8 @@ public sealed class ApiServerOptions
     public TimeSpan MasterLeaseTtl { get; set; } = TimeSpan.FromSeconds(15);
     public TimeSpan WatchBookmarkInterval { get; set; } = TimeSpan.FromMinutes(1);
     public double MinRequestTimeoutSeconds { get; set; } = 1800;
+    /// <summary>How node agents are called (<c>--kubelet-*</c>).</summary>
+    public Kubelet.KubeletClientOptions Kubelet { get; set; } = new();
 
     public (int First, int Last) ParseNodePortRange()
     {
@@ -63,5 +65,6 @@ public sealed class ApiServerOptions
         ParseNodePortRange();
         if (WatchCacheSize < 1) throw new ArgumentException("--watch-cache-size must be at least 1");
         if (MasterLeaseTtl < TimeSpan.FromSeconds(1)) throw new ArgumentException("--master-lease-ttl-seconds must be at least 1");
+        Kubelet.Validate();
     }
 }

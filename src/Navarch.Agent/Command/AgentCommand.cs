@@ -50,6 +50,8 @@ public static class AgentCommand
         var clusterDns = new Option<string?>("--cluster-dns") { Description = "Comma-separated IPs of the cluster DNS (kube-dns's cluster IP) for pods with dnsPolicy ClusterFirst; none: they get the node's resolv.conf" };
         var clusterDomain = new Option<string>("--cluster-domain") { Description = "The cluster's DNS domain, in pods' search path", DefaultValueFactory = _ => Pods.ClusterDnsSettings.DefaultDomain };
 
+        var auth = new AgentAuthFlags();
+        auth.AddTo(command);
         foreach (var option in new Option[] { server, kubeconfig, nodeName, nodeIp, runtimeKind, endpoint, dataDir, port, podCidr, podCidrWait, cniConfDir, noServer, proxyMode, clusterCidr, cleanup, clusterDns, clusterDomain })
             command.Options.Add(option);
         command.SetAction(async (result, ct) =>
@@ -73,6 +75,7 @@ public static class AgentCommand
             try
             {
                 options.Validate();
+                auth.Validate(result);
                 proxy = ProxySettings.Parse(result.GetValue(proxyMode), result.GetValue(clusterCidr), fake, options);
             }
             catch (ArgumentException e) { Console.Error.WriteLine($"navarch agent: {e.Message}"); return 2; }
@@ -105,20 +108,37 @@ public static class AgentCommand
                 return 1;
             }
 
+            k8s.KubernetesClientConfiguration config;
+            try
+            {
+                config = result.GetValue(kubeconfig) is { } file
+                    ? Navarch.Client.ClientConfigurations.FromKubeconfig(file)
+                    : Navarch.Client.ClientConfigurations.ForUrl(result.GetValue(server)!);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                Console.Error.WriteLine($"navarch agent: --kubeconfig: {e.Message}");
+                return 2;
+            }
             AgentServerStart? serve = result.GetValue(noServer) ? null : async (context, token) =>
-                await AgentEndpoint.StartAsync(new AgentEndpointOptions
+            {
+                var security = await auth.ResolveAsync(result, config, context.Client, token);
+                if (security is null)
+                    Console.Error.WriteLine("navarch agent: the cluster has no CA (its API server has no secure port): the agent server accepts every request, as its API server does");
+                return await AgentEndpoint.StartAsync(new AgentEndpointOptions
                 {
                     Address = IPAddress.Parse(context.Options.NodeIp),
                     Port = context.Options.Port,
                     NodeName = context.Options.NodeName,
                     CertificateDirectory = Path.Combine(context.Options.DataDir, "pki"),
+                    ServingCertificate = auth.ServingCertificate(result),
+                    Auth = security,
                 }, context.Runtime, new RuntimeContainerLocator(context.Runtime), context.Loggers, TimeProvider.System, token);
+            };
 
             try
             {
-                var client = new k8s.Kubernetes(result.GetValue(kubeconfig) is { } file
-                    ? Navarch.Client.ClientConfigurations.FromKubeconfig(file)
-                    : Navarch.Client.ClientConfigurations.ForUrl(result.GetValue(server)!));
+                var client = new k8s.Kubernetes(config);
                 var shared = AgentShared.ForNode(client, options.NodeName, TimeProvider.System, loggers);
                 // The fake runtime runs nothing a probe could reach: its containers count as ready.
                 IProbeManager? probes = null;

@@ -19,7 +19,8 @@ public static class RequestPipeline
         var authenticators = new List<IAuthenticator>();
         if (pki is not null) authenticators.Add(new ClientCertificateAuthenticator(pki.ClientCas, TimeProvider.System));
         if (options.TokenAuthFile is { } tokens) authenticators.Add(TokenFileAuthenticator.Load(tokens));
-        authenticators.Add(new AnonymousAuthenticator());
+        // Anonymous requests may also read kube-public/cluster-info, which joining agents read before they hold a credential.
+        authenticators.Add(new AnonymousAuthenticator(AnonymousAuthenticator.PublicInfoPaths.Append(Bootstrap.ClusterInfo.Path).ToHashSet(StringComparer.Ordinal)));
         services.AddSingleton<IAuthenticator>(new UnionAuthenticator(authenticators));
 
         services.AddHttpContextAccessor();

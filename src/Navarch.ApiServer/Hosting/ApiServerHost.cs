@@ -100,6 +100,7 @@ public sealed class ApiServerHost : IAsyncDisposable
         services.AddSingleton<PatchHandler>();
         services.AddSingleton<ScaleHandler>();
         services.AddSingleton<BindingHandler>();
+        services.AddSingleton(Kubelet.KubeletConnections.Create(options.Kubelet, pki, options.DataDir, time));
         services.AddSingleton<NodeProxy>();
         services.AddSingleton<PortForwardProxy>();
         services.AddSingleton<ResourceRouter>();
@@ -124,6 +125,7 @@ public sealed class ApiServerHost : IAsyncDisposable
             await app.Services.GetRequiredService<ServiceAllocator>().RepairAsync(services0.Values.Select(o => (k8s.Models.V1Service)o.Object), releaseLeaks, ct);
             await app.Services.GetRequiredService<DefaultObjects>().EnsureAsync(advertise, apiPort, ct);
             await app.Services.GetRequiredService<Authorization.Rbac.BootstrapPolicyWriter>().EnsureAsync(ct);
+            if (pki is not null) await new ClusterInfo(registry).EnsureAsync(pki.Authority.Certificate, SecureServing.AdvertisedUrl(options), ct);
 
             app.UseMiddleware<ErrorHandling>();
             app.UseRequestFilters();

@@ -51,6 +51,8 @@ public static class ServerCommand
         controlPlane.AddTo(command);
         clusterDns.AddTo(command);
         tls.AddTo(command);
+        var kubelet = new KubeletClientFlags();
+        kubelet.AddTo(command);
         command.SetAction(async (result, ct) =>
         {
             var options = new ApiServerOptions
@@ -65,6 +67,7 @@ public static class ServerCommand
                 MasterLeaseTtl = TimeSpan.FromSeconds(result.GetValue(masterLease)),
             };
             tls.Apply(result, options);
+            options.Kubelet = kubelet.Options(result);
             var controllerOptions = controlPlane.ControllerOptions(result);
             Navarch.Dns.ClusterDnsOptions? dnsOptions;
             try
