@@ -125,15 +125,25 @@ public static class AgentCommand
                 var security = await auth.ResolveAsync(result, config, context.Client, token);
                 if (security is null)
                     Console.Error.WriteLine("navarch agent: the cluster has no CA (its API server has no secure port): the agent server accepts every request, as its API server does");
-                return await AgentEndpoint.StartAsync(new AgentEndpointOptions
+                var pki = Path.Combine(context.Options.DataDir, "pki");
+                var serving = auth.ServingCertificate(result);
+                // A cluster with a CA checks agents' serving certificates: ask it for one unless the flags gave one.
+                var requester = serving is null && security is not null
+                    ? new Certificates.ServingCertificateRequester(context.Client, context.Options.NodeName, IPAddress.Parse(context.Options.NodeIp), pki,
+                        security.ClientCas, TimeProvider.System, context.Loggers.CreateLogger("Navarch.Agent.Certificates"))
+                    : null;
+                serving ??= requester?.Stored();
+                var endpoint = await AgentEndpoint.StartAsync(new AgentEndpointOptions
                 {
                     Address = IPAddress.Parse(context.Options.NodeIp),
                     Port = context.Options.Port,
                     NodeName = context.Options.NodeName,
-                    CertificateDirectory = Path.Combine(context.Options.DataDir, "pki"),
-                    ServingCertificate = auth.ServingCertificate(result),
+                    CertificateDirectory = pki,
+                    ServingCertificate = serving,
                     Auth = security,
                 }, context.Runtime, new RuntimeContainerLocator(context.Runtime), context.Loggers, TimeProvider.System, token);
+                if (requester is not null && serving is null) _ = Task.Run(() => requester.RunAsync(endpoint.ReplaceCertificate, token), CancellationToken.None);
+                return endpoint;
             };
 
             try

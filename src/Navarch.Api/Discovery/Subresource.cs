@@ -25,6 +25,7 @@ public sealed record Subresource(string Name, GroupVersionKind Kind, IReadOnlyLi
             "attach" => new(name, Own("PodAttachOptions"), ["create", "get"]),
             "portforward" => new(name, Own("PodPortForwardOptions"), ["create", "get"]),
             "finalize" => new(name, Own(owner.Kind), ["update"]),
+            "approval" => new(name, Own(owner.Kind), StatusVerbs),
             _ => throw new ArgumentException($"unknown subresource {owner.Plural}/{name}", nameof(name)),
         };
     }

@@ -39,6 +39,11 @@ public sealed class NodeProxy(ObjectRegistry registry, KubeletConnections agents
         {
             throw new ApiException(502, "BadGateway", $"Get \"{url}\": {rejection.Reason ?? e.Message}");
         }
+        catch (OperationCanceledException) when (!ctx.RequestAborted.IsCancellationRequested)
+        {
+            // SocketsHttpHandler's ConnectTimeout covers the TLS handshake: a listener that never answers it ends here.
+            throw new ApiException(502, "BadGateway", $"Get \"{url}\": {rejection.Reason ?? "net/http: TLS handshake timeout"}");
+        }
         using (response)
         {
             if (!response.IsSuccessStatusCode)
@@ -128,10 +133,17 @@ public sealed class NodeProxy(ObjectRegistry registry, KubeletConnections agents
         foreach (var protocol in protocols) upstream.Options.AddSubProtocol(protocol);
         upstream.Options.CollectHttpResponseDetails = true;
         var rejection = agents.Configure(upstream.Options, agent);
+        using var dial = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted);
+        dial.CancelAfter(KubeletConnections.DialTimeout);
         try
         {
-            await upstream.ConnectAsync(url, ctx.RequestAborted);
+            await upstream.ConnectAsync(url, dial.Token);
             return upstream;
+        }
+        catch (OperationCanceledException) when (!ctx.RequestAborted.IsCancellationRequested)
+        {
+            upstream.Dispose();
+            throw new ApiException(502, "BadGateway", $"error dialing backend: {rejection.Reason ?? "net/http: TLS handshake timeout"}");
         }
         catch (WebSocketException e)
         {

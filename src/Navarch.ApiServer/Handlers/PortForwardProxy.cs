@@ -115,9 +115,15 @@ public sealed class PortForwardProxy(NodeProxy nodes, Kubelet.KubeletConnections
         var (pod, agent) = await nodes.ResolveAgentAsync(ctx, info);
         var url = new Uri($"{agent.Url}/portForward/{pod.Metadata.NamespaceProperty}/{pod.Metadata.Name}/{pod.Metadata.Uid}{NodeProxy.Query(ctx, Parameters)}");
         var rejection = new Kubelet.KubeletConnections.Rejection();
+        using var dial = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted);
+        dial.CancelAfter(Kubelet.KubeletConnections.DialTimeout);
         try
         {
-            return await SpdyUpgrade.DialAsync(url, offered, ctx.RequestAborted, agents.Check(agent, rejection), agents.ClientCertificates);
+            return await SpdyUpgrade.DialAsync(url, offered, dial.Token, agents.Check(agent, rejection), agents.ClientCertificates);
+        }
+        catch (OperationCanceledException) when (!ctx.RequestAborted.IsCancellationRequested)
+        {
+            throw new ApiException(502, "BadGateway", $"error dialing backend: {rejection.Reason ?? "net/http: TLS handshake timeout"}");
         }
         catch (SpdyUpgradeException e) when (e.StatusCode is >= 400 and < 600)
         {

@@ -110,6 +110,7 @@ public sealed class ApiServerHost : IAsyncDisposable
         services.AddSingleton(new AdvertisedAddress(advertise, apiPort, options.MasterLeaseTtl));
         services.AddHostedService<EndpointReconciler>(); // started and stopped with the app
         services.AddRequestFilters(options, pki);
+        Certificates.Signing.CertificateSigningSetup.AddCertificateSigning(services, pki, time);
 
         var app = builder.Build();
         var cache = app.Services.GetRequiredService<WatchCache>();

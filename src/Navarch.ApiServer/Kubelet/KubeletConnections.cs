@@ -14,6 +14,9 @@ namespace Navarch.ApiServer.Kubelet;
 /// </summary>
 public sealed class KubeletConnections
 {
+    /// <summary>How long connecting and the TLS handshake to an agent may take (a listener that never answers TLS ends there).</summary>
+    public static readonly TimeSpan DialTimeout = TimeSpan.FromSeconds(5);
+
     private const int MaxPooledClients = 1024;
     private readonly X509Certificate2? _verifyWith;
     private readonly TimeProvider _time;
@@ -74,7 +77,7 @@ public sealed class KubeletConnections
         var handler = new SocketsHttpHandler
         {
             SslOptions = { RemoteCertificateValidationCallback = Check(target, rejection), ClientCertificates = ClientCertificates },
-            ConnectTimeout = TimeSpan.FromSeconds(5),
+            ConnectTimeout = DialTimeout,
             PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
         };
         var created = (new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan }, rejection);
