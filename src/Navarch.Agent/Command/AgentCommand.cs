@@ -52,6 +52,8 @@ public static class AgentCommand
 
         var auth = new AgentAuthFlags();
         auth.AddTo(command);
+        var join = new AgentJoinFlags();
+        join.AddTo(command);
         foreach (var option in new Option[] { server, kubeconfig, nodeName, nodeIp, runtimeKind, endpoint, dataDir, port, podCidr, podCidrWait, cniConfDir, noServer, proxyMode, clusterCidr, cleanup, clusterDns, clusterDomain })
             command.Options.Add(option);
         command.SetAction(async (result, ct) =>
@@ -81,6 +83,26 @@ public static class AgentCommand
             catch (ArgumentException e) { Console.Error.WriteLine($"navarch agent: {e.Message}"); return 2; }
             AgentProcess.Settle();
             AgentJson.Install();
+            // Join (or use the certificate of an earlier join) before anything starts: a failed join leaves nothing behind.
+            k8s.KubernetesClientConfiguration config;
+            try
+            {
+                config = result.GetValue(kubeconfig) is { } file
+                    ? Navarch.Client.ClientConfigurations.FromKubeconfig(file)
+                    : await join.ConfigureAsync(result, result.GetValue(server)!, options.NodeName, options.DataDir, ct)
+                      ?? Navarch.Client.ClientConfigurations.ForUrl(result.GetValue(server)!);
+            }
+            catch (Certificates.JoinException e)
+            {
+                Console.Error.WriteLine($"navarch agent: {e.Message}");
+                return 1;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                var fromFile = result.GetValue(kubeconfig) is not null;
+                Console.Error.WriteLine($"navarch agent: {(fromFile ? "--kubeconfig: " : "")}{e.Message.ReplaceLineEndings(" ")}");
+                return fromFile ? 2 : 1;
+            }
 
             using var loggers = ConsoleLogging.Create();
             RuntimeConnection? connection = null;
@@ -108,18 +130,6 @@ public static class AgentCommand
                 return 1;
             }
 
-            k8s.KubernetesClientConfiguration config;
-            try
-            {
-                config = result.GetValue(kubeconfig) is { } file
-                    ? Navarch.Client.ClientConfigurations.FromKubeconfig(file)
-                    : Navarch.Client.ClientConfigurations.ForUrl(result.GetValue(server)!);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                Console.Error.WriteLine($"navarch agent: --kubeconfig: {e.Message}");
-                return 2;
-            }
             AgentServerStart? serve = result.GetValue(noServer) ? null : async (context, token) =>
             {
                 var security = await auth.ResolveAsync(result, config, context.Client, token);

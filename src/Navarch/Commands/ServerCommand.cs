@@ -109,6 +109,8 @@ public static class ServerCommand
                 if (server.Url.Length > 0) Console.Error.WriteLine($"navarch server: serving on {server.Url}");
                 if (server.SecureUrl.Length > 0)
                     Console.Error.WriteLine($"navarch server: serving on {server.SecureUrl}; admin kubeconfig: {server.AdminKubeconfig}");
+                if (server.JoinCommand is { } join)
+                    Console.Error.WriteLine($"navarch server: to join a node: {join}");
                 using var stopLoops = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 // Several servers (and so several controller managers and schedulers) can run only on etcd.
                 var elect = result.GetValue(leaderElect) ?? options.Storage.Backend == Navarch.Storage.StoreFactory.Etcd;
