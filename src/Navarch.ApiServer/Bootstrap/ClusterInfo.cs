@@ -32,19 +32,25 @@ public sealed class ClusterInfo(ObjectRegistry registry)
             map.Data[KubeconfigKey] = kubeconfig;
             return map;
         }, Writer, allowCreate: true, ct);
-        if (await registry.TryGetAsync(ResourceCatalog.Roles, Namespace, RoleName, ct) is null)
-            await registry.CreateAsync(ResourceCatalog.Roles, Namespace, new V1Role
+        await CreateIfMissingAsync(ResourceCatalog.Roles, new V1Role
             {
                 Metadata = new V1ObjectMeta { Name = RoleName, NamespaceProperty = Namespace },
                 Rules = [new V1PolicyRule { Verbs = ["get"], ApiGroups = [""], Resources = ["configmaps"], ResourceNames = [Name] }],
-            }, Writer, ct);
-        if (await registry.TryGetAsync(ResourceCatalog.RoleBindings, Namespace, RoleName, ct) is null)
-            await registry.CreateAsync(ResourceCatalog.RoleBindings, Namespace, new V1RoleBinding
+            }, ct);
+        await CreateIfMissingAsync(ResourceCatalog.RoleBindings, new V1RoleBinding
             {
                 Metadata = new V1ObjectMeta { Name = RoleName, NamespaceProperty = Namespace },
                 RoleRef = new V1RoleRef { ApiGroup = "rbac.authorization.k8s.io", Kind = "Role", Name = RoleName },
                 Subjects = [new Rbacv1Subject { ApiGroup = "rbac.authorization.k8s.io", Kind = "User", Name = Authentication.UserInfo.Anonymous }],
-            }, Writer, ct);
+            }, ct);
+    }
+
+    /// <summary>Another API server on the same etcd may create it at the same moment: that is as good.</summary>
+    private async Task CreateIfMissingAsync(ResourceType type, k8s.IKubernetesObject<V1ObjectMeta> obj, CancellationToken ct)
+    {
+        if (await registry.TryGetAsync(type, Namespace, obj.Metadata.Name, ct) is not null) return;
+        try { await registry.CreateAsync(type, Namespace, obj, Writer, ct); }
+        catch (ApiException e) when (e.Reason == "AlreadyExists") { }
     }
 
     /// <summary>The kubeconfig of the ConfigMap: one cluster, no user (kubeadm's shape).</summary>

@@ -55,7 +55,7 @@ public sealed class KubeletConnections
         public volatile string? Reason;
     }
 
-    /// <summary>The certificate check for <paramref name="target"/>, writing its reason into <paramref name="rejection"/>; null when nothing is checked.</summary>
+    /// <summary>The certificate check for <paramref name="target"/>, writing why it refused into <paramref name="rejection"/>; accepts anything when the server has no CA to check with.</summary>
     public RemoteCertificateValidationCallback Check(AgentTarget target, Rejection rejection) => (_, certificate, _, _) =>
     {
         if (_verifyWith is null) return true;
