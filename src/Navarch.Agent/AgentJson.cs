@@ -31,6 +31,12 @@ namespace Navarch.Agent;
 [JsonSerializable(typeof(V1Status))]
 [JsonSerializable(typeof(V1DeleteOptions))]
 [JsonSerializable(typeof(V1Patch))]
+[JsonSerializable(typeof(V1TokenReview))]
+[JsonSerializable(typeof(V1SubjectAccessReview))]
+[JsonSerializable(typeof(V1ConfigMap))]
+[JsonSerializable(typeof(V1CertificateSigningRequest))]
+[JsonSerializable(typeof(Watcher<V1CertificateSigningRequest>.WatchEvent))]
+[JsonSerializable(typeof(V1CertificateSigningRequestList))]
 internal sealed partial class AgentJsonContext : JsonSerializerContext;
 
 /// <summary>Puts <see cref="AgentJsonContext"/> in front of KubernetesJson's resolver.</summary>

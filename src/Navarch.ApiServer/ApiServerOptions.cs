@@ -38,6 +38,8 @@ public sealed class ApiServerOptions
     public ServiceAccounts.ServiceAccountOptions ServiceAccounts { get; set; } = new();
     /// <summary>Upstream's <c>--encryption-provider-config</c>: how Secrets (and other listed resources) are encrypted at rest.</summary>
     public string? EncryptionProviderConfig { get; set; }
+    /// <summary>How node agents are called (<c>--kubelet-*</c>).</summary>
+    public Kubelet.KubeletClientOptions Kubelet { get; set; } = new();
 
     public (int First, int Last) ParseNodePortRange()
     {
@@ -74,5 +76,6 @@ public sealed class ApiServerOptions
         ServiceAccounts.Validate();
         if (EncryptionProviderConfig is { } config && !File.Exists(config))
             throw new ArgumentException($"--encryption-provider-config: {config} does not exist");
+        Kubelet.Validate();
     }
 }

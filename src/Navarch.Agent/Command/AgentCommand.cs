@@ -56,6 +56,10 @@ public static class AgentCommand
             DefaultValueFactory = _ => Pods.GoDuration.Format(defaults.SyncFrequency),
         };
 
+        var auth = new AgentAuthFlags();
+        auth.AddTo(command);
+        var join = new AgentJoinFlags();
+        join.AddTo(command);
         foreach (var option in new Option[] { server, kubeconfig, nodeName, nodeIp, runtimeKind, endpoint, dataDir, port, podCidr, podCidrWait, cniConfDir, noServer, proxyMode, clusterCidr, cleanup, clusterDns, clusterDomain, syncFrequency })
             command.Options.Add(option);
         command.SetAction(async (result, ct) =>
@@ -89,11 +93,38 @@ public static class AgentCommand
             try
             {
                 options.Validate();
+                auth.Validate(result);
                 proxy = ProxySettings.Parse(result.GetValue(proxyMode), result.GetValue(clusterCidr), fake, options);
             }
             catch (ArgumentException e) { Console.Error.WriteLine($"navarch agent: {e.Message}"); return 2; }
             AgentProcess.Settle();
             AgentJson.Install();
+            // Join (or use the certificate of an earlier join) before anything starts: a failed join leaves nothing behind.
+            k8s.KubernetesClientConfiguration config;
+            var plainServers = false;
+            try
+            {
+                config = result.GetValue(kubeconfig) is { } file
+                    ? Navarch.Client.ClientConfigurations.FromKubeconfig(file)
+                    : await join.ConfigureAsync(result, result.GetValue(server)!, options.NodeName, options.DataDir, ct)
+                      ?? PlainServers();
+                k8s.KubernetesClientConfiguration PlainServers()
+                {
+                    plainServers = true;
+                    return Navarch.Client.ClientConfigurations.ForUrl(result.GetValue(server)!.Split(',')[0].Trim());
+                }
+            }
+            catch (Certificates.JoinException e)
+            {
+                Console.Error.WriteLine($"navarch agent: {e.Message}");
+                return 1;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                var fromFile = result.GetValue(kubeconfig) is not null;
+                Console.Error.WriteLine($"navarch agent: {(fromFile ? "--kubeconfig: " : "")}{e.Message.ReplaceLineEndings(" ")}");
+                return fromFile ? 2 : 1;
+            }
 
             using var loggers = ConsoleLogging.Create();
             RuntimeConnection? connection = null;
@@ -122,19 +153,35 @@ public static class AgentCommand
             }
 
             AgentServerStart? serve = result.GetValue(noServer) ? null : async (context, token) =>
-                await AgentEndpoint.StartAsync(new AgentEndpointOptions
+            {
+                var security = await auth.ResolveAsync(result, config, context.Client, token);
+                if (security is null)
+                    Console.Error.WriteLine("navarch agent: the cluster has no CA (its API server has no secure port): the agent server accepts every request, as its API server does");
+                var pki = Path.Combine(context.Options.DataDir, "pki");
+                var serving = auth.ServingCertificate(result);
+                // A cluster with a CA checks agents' serving certificates: ask it for one unless the flags gave one.
+                var requester = serving is null && security is not null
+                    ? new Certificates.ServingCertificateRequester(context.Client, context.Options.NodeName, IPAddress.Parse(context.Options.NodeIp), pki,
+                        security.ClientCas, TimeProvider.System, context.Loggers.CreateLogger("Navarch.Agent.Certificates"))
+                    : null;
+                serving ??= requester?.Stored();
+                var endpoint = await AgentEndpoint.StartAsync(new AgentEndpointOptions
                 {
                     Address = IPAddress.Parse(context.Options.NodeIp),
                     Port = context.Options.Port,
                     NodeName = context.Options.NodeName,
-                    CertificateDirectory = Path.Combine(context.Options.DataDir, "pki"),
+                    CertificateDirectory = pki,
+                    ServingCertificate = serving,
+                    Auth = security,
                 }, context.Runtime, new RuntimeContainerLocator(context.Runtime), context.Loggers, TimeProvider.System, token);
+                if (requester is not null && serving is null) _ = Task.Run(() => requester.RunAsync(endpoint.ReplaceCertificate, token), CancellationToken.None);
+                return endpoint;
+            };
 
             try
             {
-                var client = result.GetValue(kubeconfig) is { } file
-                    ? new k8s.Kubernetes(Navarch.Client.ClientConfigurations.FromKubeconfig(file))
-                    : Navarch.Client.ClientConfigurations.ForServers(result.GetValue(server)!);
+                // A plain --server list (no kubeconfig, no join) fails over between the servers it names.
+                var client = plainServers ? Navarch.Client.ClientConfigurations.ForServers(result.GetValue(server)!) : new k8s.Kubernetes(config);
                 var shared = AgentShared.ForNode(client, options.NodeName, TimeProvider.System, loggers);
                 // The fake runtime runs nothing a probe could reach: its containers count as ready.
                 IProbeManager? probes = null;

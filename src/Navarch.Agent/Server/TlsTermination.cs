@@ -2,6 +2,7 @@ using System.IO.Pipelines;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace Navarch.Agent.Server;
 
@@ -14,8 +15,13 @@ internal static class TlsTermination
 {
     private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
 
-    /// <summary>The middleware: handshake with <paramref name="certificate"/>, then HTTP/1.1 over the decrypted stream.</summary>
-    public static Func<ConnectionDelegate, ConnectionDelegate> With(X509Certificate2 certificate) => next => async connection =>
+    /// <summary>
+    /// The middleware: handshake with the certificate <paramref name="certificate"/> gives at that moment (it may be
+    /// replaced while serving), then HTTP/1.1 over the decrypted stream. With <paramref name="askClientCertificate"/>
+    /// a client certificate is asked for but not required, and any is accepted here: the authenticator checks its
+    /// chain, so that a wrong one gets a 401 rather than a failed handshake (as upstream's servers do).
+    /// </summary>
+    public static Func<ConnectionDelegate, ConnectionDelegate> With(Func<X509Certificate2> certificate, bool askClientCertificate) => next => async connection =>
     {
         var transport = connection.Transport;
         await using var tls = new SslStream(new DuplexPipeStream(transport), leaveInnerStreamOpen: false);
@@ -26,8 +32,10 @@ internal static class TlsTermination
             {
                 await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
                 {
-                    ServerCertificate = certificate,
+                    ServerCertificate = certificate(),
                     ApplicationProtocols = [SslApplicationProtocol.Http11],
+                    ClientCertificateRequired = askClientCertificate,
+                    RemoteCertificateValidationCallback = askClientCertificate ? (_, _, _, _) => true : null,
                 }, handshake.Token);
             }
             catch (Exception e) when (e is IOException or OperationCanceledException or System.Security.Authentication.AuthenticationException)
@@ -35,6 +43,8 @@ internal static class TlsTermination
                 return; // a client that does not finish the handshake gets nothing more
             }
         }
+        if (tls.RemoteCertificate is { } remote)
+            connection.Features.Set<ITlsConnectionFeature>(new TlsConnectionFeature(remote as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(remote.GetRawCertData())));
         connection.Transport = new StreamPipe(tls);
         try
         {
@@ -45,6 +55,14 @@ internal static class TlsTermination
             connection.Transport = transport;
         }
     };
+
+    /// <summary>The client certificate of the connection, where Kestrel's requests find it (<c>HttpContext.Connection.ClientCertificate</c>).</summary>
+    private sealed class TlsConnectionFeature(X509Certificate2 certificate) : ITlsConnectionFeature
+    {
+        public X509Certificate2? ClientCertificate { get; set; } = certificate;
+
+        public Task<X509Certificate2?> GetClientCertificateAsync(CancellationToken cancellationToken) => Task.FromResult(ClientCertificate);
+    }
 
     /// <summary>The decrypted side, as the pipe pair Kestrel reads requests from and writes responses to.</summary>
     private sealed class StreamPipe(Stream stream) : IDuplexPipe

@@ -26,6 +26,7 @@ public sealed record Subresource(string Name, GroupVersionKind Kind, IReadOnlyLi
             "portforward" => new(name, Own("PodPortForwardOptions"), ["create", "get"]),
             "finalize" => new(name, Own(owner.Kind), ["update"]),
             "token" => new(name, new GroupVersionKind("authentication.k8s.io", "v1", "TokenRequest"), ["create"]),
+            "approval" => new(name, Own(owner.Kind), StatusVerbs),
             _ => throw new ArgumentException($"unknown subresource {owner.Plural}/{name}", nameof(name)),
         };
     }

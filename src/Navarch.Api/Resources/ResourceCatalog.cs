@@ -36,6 +36,7 @@ public static class ResourceCatalog
         new JobKind(), new CronJobKind(),
         new LeaseKind(), new EndpointSliceKind(),
         new ClusterRoleKind(), new ClusterRoleBindingKind(), new RoleKind(), new RoleBindingKind(),
+        new Kinds.CertificateSigningRequest.CertificateSigningRequestKind(),
     ];
 
     public static IReadOnlyList<ResourceType> All { get; } = Kinds.Select(k => k.Type).ToList();
@@ -62,6 +63,7 @@ public static class ResourceCatalog
     public static ResourceType ClusterRoles { get; } = Of<ClusterRoleKind>();
     public static ResourceType RoleBindings { get; } = Of<RoleBindingKind>();
     public static ResourceType ClusterRoleBindings { get; } = Of<ClusterRoleBindingKind>();
+    public static ResourceType CertificateSigningRequests { get; } = Of<Kinds.CertificateSigningRequest.CertificateSigningRequestKind>();
 
     /// <summary>The API groups other than core, in discovery order, with their versions.</summary>
     public static IReadOnlyList<(string Group, string Version)> Groups { get; } =

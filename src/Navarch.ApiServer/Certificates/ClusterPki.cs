@@ -78,6 +78,18 @@ public sealed class ClusterPki
             c => CertificateAuthority.Verifies(Authority.Certificate, c, CertificateUsage.Client, time.GetUtcNow()),
             () => Authority.Issue(AdminUser, [MastersGroup], CertificateUsage.Client, LeafLifetime));
 
+    /// <summary>The user the API server is when it calls node agents (kubeadm's <c>apiserver-kubelet-client</c>).</summary>
+    public const string KubeletClientUser = "kube-apiserver-kubelet-client";
+
+    /// <summary>
+    /// The API server's client certificate for node agents: CN=kube-apiserver-kubelet-client and no group, so that it
+    /// may do to agents what <c>system:kubelet-api-admin</c> allows and nothing else in the API.
+    /// </summary>
+    public X509Certificate2 KubeletClientCertificate(string dataDir, TimeProvider time) =>
+        LoadOrIssue(Authority, Path.Combine(dataDir, "pki"), "apiserver-kubelet-client", time.GetUtcNow(),
+            c => CertificateAuthority.Verifies(Authority.Certificate, c, CertificateUsage.Client, time.GetUtcNow()),
+            () => Authority.Issue(KubeletClientUser, [], CertificateUsage.Client, LeafLifetime));
+
     /// <summary>Writes <c>DATA_DIR/admin.kubeconfig</c> (0600) for <paramref name="serverUrl"/>; returns its path.</summary>
     public string WriteAdminKubeconfig(string dataDir, string serverUrl, TimeProvider time)
     {

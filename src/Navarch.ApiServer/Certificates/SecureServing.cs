@@ -22,6 +22,25 @@ public static class SecureServing
             });
         });
 
+    /// <summary>
+    /// The URL other machines reach the secure port at, published in <c>cluster-info</c> and the join command: the bind
+    /// address; for a wildcard, the insecure port's address when that is not loopback (the lab's master), else this
+    /// machine's first IPv4 address that is not loopback.
+    /// </summary>
+    public static string AdvertisedUrl(ApiServerOptions options)
+    {
+        var host = options.BindAddress;
+        if (host is "0.0.0.0" or "::")
+        {
+            host = IPAddress.TryParse(options.Bind, out var bind) && !IPAddress.IsLoopback(bind) ? options.Bind
+                : System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces()
+                    .SelectMany(i => i.GetIPProperties().UnicastAddresses).Select(a => a.Address)
+                    .FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && !IPAddress.IsLoopback(a))?.ToString()
+                  ?? "127.0.0.1";
+        }
+        return $"https://{(host.Contains(':') ? $"[{host}]" : host)}:{options.SecurePort}";
+    }
+
     /// <summary>The URL clients on this machine use: loopback for a wildcard bind address.</summary>
     public static string Url(ApiServerOptions options)
     {

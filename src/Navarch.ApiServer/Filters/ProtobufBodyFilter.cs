@@ -21,7 +21,7 @@ public sealed class ProtobufBodyFilter(RequestDelegate next)
     {
         var request = ctx.Request;
         if (request.Method is "POST" or "PUT" && ProtobufMessage.IsProtobuf(request.ContentType)
-            && ctx.Attributes() is { IsResourceRequest: true, Subresource: "" } a && Decoder(a.ApiGroup, a.Resource) is { } decode)
+            && ctx.Attributes() is { IsResourceRequest: true } a && Decoder(a.ApiGroup, a.Resource, a.Subresource) is { } decode)
         {
             var body = await ReadAsync(request, ctx.RequestAborted);
             object obj;
@@ -40,6 +40,25 @@ public sealed class ProtobufBodyFilter(RequestDelegate next)
         }
         await next(ctx);
     }
+
+    private static Func<ProtobufMessage, object>? Decoder(string group, string resource, string subresource) => subresource switch
+    {
+        "" => Decoder(group, resource),
+        // kubectl certificate approve|deny: only the conditions count (the approval subresource changes nothing else).
+        "approval" when (group, resource) is ("certificates.k8s.io", "certificatesigningrequests") => m => new V1CertificateSigningRequest
+        {
+            ApiVersion = "certificates.k8s.io/v1", Kind = "CertificateSigningRequest", Metadata = Meta(m.Message(1)),
+            Status = new V1CertificateSigningRequestStatus { Conditions = Conditions(m.Message(3)) },
+        },
+        _ => null,
+    };
+
+    /// <summary>CertificateSigningRequestStatus.conditions (1): type 1, reason 2, message 3, status 6 (times are the server's to set).</summary>
+    private static List<V1CertificateSigningRequestCondition> Conditions(ProtobufMessage? status) =>
+        status?.Messages(1).Select(c => new V1CertificateSigningRequestCondition
+        {
+            Type = c.Text(1), Reason = c.Text(2), Message = c.Text(3), Status = c.Text(6) ?? "True",
+        }).ToList() ?? [];
 
     private static Func<ProtobufMessage, object>? Decoder(string group, string resource) => (group, resource) switch
     {

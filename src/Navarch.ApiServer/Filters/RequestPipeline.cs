@@ -23,8 +23,10 @@ public static class RequestPipeline
         if (pki is not null) authenticators.Add(new ClientCertificateAuthenticator(pki.ClientCas, TimeProvider.System));
         if (options.TokenAuthFile is { } tokens) authenticators.Add(TokenFileAuthenticator.Load(tokens));
         services.AddServiceAccounts(options);
+        // Anonymous requests may also read kube-public/cluster-info, which joining agents read before they hold a credential.
+        var anonymous = new AnonymousAuthenticator(AnonymousAuthenticator.PublicInfoPaths.Append(Bootstrap.ClusterInfo.Path).ToHashSet(StringComparer.Ordinal));
         services.AddSingleton<IAuthenticator>(sp => new UnionAuthenticator(
-            [.. authenticators, sp.GetRequiredService<ServiceAccountAuthenticator>(), new AnonymousAuthenticator()]));
+            [.. authenticators, sp.GetRequiredService<ServiceAccountAuthenticator>(), BootstrapTokenSecrets.Authenticator(sp.GetRequiredService<Watching.WatchCache>()), anonymous]));
 
         services.AddHttpContextAccessor();
         services.AddSingleton<IRbacSource, CachedRbacSource>();

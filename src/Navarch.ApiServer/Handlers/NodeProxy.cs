@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Navarch.Api.Resources;
 using Navarch.ApiServer.Http;
+using Navarch.ApiServer.Kubelet;
 using Navarch.ApiServer.Registry;
 using Navarch.ApiServer.Spdy;
 using Navarch.Streaming;
@@ -17,17 +18,9 @@ namespace Navarch.ApiServer.Handlers;
 /// the API server finds the node's address and relays, streaming logs and WebSocket frames unchanged. SPDY/3.1
 /// clients (kubectl before 1.30) are translated to the agent's WebSocket by <see cref="Spdy.SpdyExecBridge"/>.
 /// </summary>
-public sealed class NodeProxy(ObjectRegistry registry)
+public sealed class NodeProxy(ObjectRegistry registry, KubeletConnections agents)
 {
     public const int DefaultAgentPort = 10250;
-
-    // The agent's certificate is self-signed until cluster security lands; it listens on node addresses only.
-    private static readonly HttpClient Agents = new(new SocketsHttpHandler
-    {
-        SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true },
-        ConnectTimeout = TimeSpan.FromSeconds(5),
-    })
-    { Timeout = Timeout.InfiniteTimeSpan };
 
     private static readonly string[] LogParameters = ["follow", "tailLines", "previous", "timestamps", "sinceSeconds", "sinceTime", "limitBytes"];
     private static readonly string[] ExecParameters = ["command", "stdin", "stdout", "stderr", "tty"];
@@ -35,15 +28,21 @@ public sealed class NodeProxy(ObjectRegistry registry)
     public async Task LogsAsync(HttpContext ctx, RequestInfo info)
     {
         var (pod, container, agent) = await ResolveAsync(ctx, info);
-        var url = $"{agent}/containerLogs/{pod.Metadata.NamespaceProperty}/{pod.Metadata.Name}/{container}{Query(ctx, LogParameters)}";
+        var url = $"{agent.Url}/containerLogs/{pod.Metadata.NamespaceProperty}/{pod.Metadata.Name}/{container}{Query(ctx, LogParameters)}";
+        var (http, rejection) = agents.Http(agent);
         HttpResponseMessage response;
         try
         {
-            response = await Agents.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, ctx.RequestAborted);
+            response = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, ctx.RequestAborted);
         }
         catch (HttpRequestException e)
         {
-            throw new ApiException(502, "BadGateway", $"Get \"{url}\": {e.Message}");
+            throw new ApiException(502, "BadGateway", $"Get \"{url}\": {rejection.Reason ?? e.Message}");
+        }
+        catch (OperationCanceledException) when (!ctx.RequestAborted.IsCancellationRequested)
+        {
+            // SocketsHttpHandler's ConnectTimeout covers the TLS handshake: a listener that never answers it ends here.
+            throw new ApiException(502, "BadGateway", $"Get \"{url}\": {rejection.Reason ?? "net/http: TLS handshake timeout"}");
         }
         using (response)
         {
@@ -52,7 +51,7 @@ public sealed class NodeProxy(ObjectRegistry registry)
                 // Upstream wraps the kubelet's plain-text errors in a Status.
                 var text = (await response.Content.ReadAsStringAsync(ctx.RequestAborted)).Trim();
                 var code = (int)response.StatusCode;
-                throw new ApiException(code, code switch { 400 => "BadRequest", 404 => "NotFound", _ => "InternalError" },
+                throw new ApiException(code, AgentErrorReason(code),
                     text.Length > 0 ? text : $"the node agent answered {code}");
             }
             ctx.Response.StatusCode = (int)response.StatusCode;
@@ -129,21 +128,37 @@ public sealed class NodeProxy(ObjectRegistry registry)
     private async Task<ClientWebSocket> DialAgentAsync(HttpContext ctx, RequestInfo info, string action, IEnumerable<string> protocols)
     {
         var (pod, container, agent) = await ResolveAsync(ctx, info);
-        var url = new Uri($"{agent.Replace("https://", "wss://")}/{action}/{pod.Metadata.NamespaceProperty}/{pod.Metadata.Name}/{container}{Query(ctx, ExecParameters)}");
+        var url = new Uri($"{agent.Url.Replace("https://", "wss://")}/{action}/{pod.Metadata.NamespaceProperty}/{pod.Metadata.Name}/{container}{Query(ctx, ExecParameters)}");
         var upstream = new ClientWebSocket();
         foreach (var protocol in protocols) upstream.Options.AddSubProtocol(protocol);
-        upstream.Options.RemoteCertificateValidationCallback = (_, _, _, _) => true;
+        upstream.Options.CollectHttpResponseDetails = true;
+        var rejection = agents.Configure(upstream.Options, agent);
+        using var dial = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted);
+        dial.CancelAfter(KubeletConnections.DialTimeout);
         try
         {
-            await upstream.ConnectAsync(url, ctx.RequestAborted);
+            await upstream.ConnectAsync(url, dial.Token);
             return upstream;
+        }
+        catch (OperationCanceledException) when (!ctx.RequestAborted.IsCancellationRequested)
+        {
+            upstream.Dispose();
+            throw new ApiException(502, "BadGateway", $"error dialing backend: {rejection.Reason ?? "net/http: TLS handshake timeout"}");
         }
         catch (WebSocketException e)
         {
+            var refused = (int)upstream.HttpStatusCode;
             upstream.Dispose();
-            throw new ApiException(502, "BadGateway", $"error dialing backend: {e.Message}");
+            // The agent answered, but not with a switch: its own refusal (401, 403, 404) goes to the client as it is.
+            if (refused is >= 400 and < 600 && rejection.Reason is null)
+                throw new ApiException(refused, AgentErrorReason(refused), $"error dialing backend: the node agent answered {refused} {(System.Net.HttpStatusCode)refused}");
+            throw new ApiException(502, "BadGateway", $"error dialing backend: {rejection.Reason ?? e.Message}");
         }
     }
+
+    /// <summary>The Status reason for an error code the agent answered.</summary>
+    internal static string AgentErrorReason(int code) =>
+        code switch { 400 => "BadRequest", 401 => "Unauthorized", 403 => "Forbidden", 404 => "NotFound", 501 => "NotImplemented", 502 => "BadGateway", 503 => "ServiceUnavailable", _ => "InternalError" };
 
     private static bool Flag(IQueryCollection query, string name) =>
         query.TryGetValue(name, out var v) && v.ToString() is "1" or "true" or "True";
@@ -170,7 +185,7 @@ public sealed class NodeProxy(ObjectRegistry registry)
         }
     }
 
-    private async Task<(V1Pod Pod, string Container, string AgentUrl)> ResolveAsync(HttpContext ctx, RequestInfo info)
+    private async Task<(V1Pod Pod, string Container, AgentTarget Agent)> ResolveAsync(HttpContext ctx, RequestInfo info)
     {
         var (pod, agent) = await ResolveAgentAsync(ctx, info);
         var containers = (pod.Spec?.Containers ?? []).Select(c => c.Name).ToList();
@@ -188,8 +203,8 @@ public sealed class NodeProxy(ObjectRegistry registry)
         return (pod, container, agent);
     }
 
-    /// <summary>The pod and the base URL of its node's agent (<c>https://IP:10250</c>); 400 before it is scheduled.</summary>
-    internal async Task<(V1Pod Pod, string AgentUrl)> ResolveAgentAsync(HttpContext ctx, RequestInfo info)
+    /// <summary>The pod and its node's agent (name, address, port); 400 before it is scheduled.</summary>
+    internal async Task<(V1Pod Pod, AgentTarget Agent)> ResolveAgentAsync(HttpContext ctx, RequestInfo info)
     {
         var pod = (V1Pod)(await registry.GetAsync(ResourceCatalog.Pods, info.Namespace, info.Name!, ctx.RequestAborted)).Object;
         if (string.IsNullOrEmpty(pod.Spec?.NodeName))
@@ -199,8 +214,11 @@ public sealed class NodeProxy(ObjectRegistry registry)
         var address = node.Status?.Addresses?.FirstOrDefault(a => a.Type == "InternalIP")?.Address
             ?? throw new ApiException(503, "ServiceUnavailable", $"node {node.Metadata.Name} has no InternalIP address");
         var port = node.Status?.DaemonEndpoints?.KubeletEndpoint?.Port ?? DefaultAgentPort;
-        var host = address.Contains(':') ? $"[{address}]" : address;
-        return (pod, $"https://{host}:{port}");
+        if (!System.Net.IPAddress.TryParse(address, out var ip))
+            throw new ApiException(503, "ServiceUnavailable", $"node {node.Metadata.Name} has an InternalIP that is not an IP address: \"{address}\"");
+        if (port is < 1 or > 65535)
+            throw new ApiException(503, "ServiceUnavailable", $"node {node.Metadata.Name} names kubelet port {port}, which is not a port");
+        return (pod, new AgentTarget(node.Metadata.Name, ip, port));
     }
 
     internal static string Query(HttpContext ctx, string[] names)

@@ -22,7 +22,7 @@ namespace Navarch.ApiServer.Handlers;
 /// (<c>SPDY/3.1+portforward.k8s.io</c>). WebSocket clients of the channel protocol (<c>v4.channel.k8s.io</c>: the
 /// Python and JavaScript clients) get <see cref="PortForwardWebSocketBridge"/>, which runs the SPDY session itself.
 /// </summary>
-public sealed class PortForwardProxy(NodeProxy nodes)
+public sealed class PortForwardProxy(NodeProxy nodes, Kubelet.KubeletConnections agents)
 {
     /// <summary>The port-forward protocol the client and the runtime speak over SPDY.</summary>
     public const string Protocol = "portforward.k8s.io";
@@ -113,19 +113,25 @@ public sealed class PortForwardProxy(NodeProxy nodes)
     private async Task<SpdyConnection> DialAgentAsync(HttpContext ctx, RequestInfo info, IReadOnlyList<string> offered)
     {
         var (pod, agent) = await nodes.ResolveAgentAsync(ctx, info);
-        var url = new Uri($"{agent}/portForward/{pod.Metadata.NamespaceProperty}/{pod.Metadata.Name}/{pod.Metadata.Uid}{NodeProxy.Query(ctx, Parameters)}");
+        var url = new Uri($"{agent.Url}/portForward/{pod.Metadata.NamespaceProperty}/{pod.Metadata.Name}/{pod.Metadata.Uid}{NodeProxy.Query(ctx, Parameters)}");
+        var rejection = new Kubelet.KubeletConnections.Rejection();
+        using var dial = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted);
+        dial.CancelAfter(Kubelet.KubeletConnections.DialTimeout);
         try
         {
-            // The agent's certificate is self-signed until cluster security lands; it listens on node addresses only.
-            return await SpdyUpgrade.DialAsync(url, offered, ctx.RequestAborted, certificateCheck: (_, _, _, _) => true);
+            return await SpdyUpgrade.DialAsync(url, offered, dial.Token, agents.Check(agent, rejection), agents.ClientCertificates);
+        }
+        catch (OperationCanceledException) when (!ctx.RequestAborted.IsCancellationRequested)
+        {
+            throw new ApiException(502, "BadGateway", $"error dialing backend: {rejection.Reason ?? "net/http: TLS handshake timeout"}");
         }
         catch (SpdyUpgradeException e) when (e.StatusCode is >= 400 and < 600)
         {
-            throw new ApiException(e.StatusCode, e.StatusCode switch { 400 => "BadRequest", 404 => "NotFound", 501 => "NotImplemented", _ => "InternalError" }, e.Message);
+            throw new ApiException(e.StatusCode, NodeProxy.AgentErrorReason(e.StatusCode), e.Message);
         }
         catch (Exception e) when (e is SpdyUpgradeException or SocketException or IOException or AuthenticationException)
         {
-            throw new ApiException(502, "BadGateway", $"error dialing backend: {e.Message}");
+            throw new ApiException(502, "BadGateway", $"error dialing backend: {rejection.Reason ?? e.Message}");
         }
     }
 

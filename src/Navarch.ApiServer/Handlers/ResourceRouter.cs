@@ -42,12 +42,12 @@ public sealed class ResourceRouter(
         return (method, sub) switch
         {
             ("GET", _) when q.Watch || info.LegacyWatch => watch.HandleAsync(ctx, info, q),
-            ("GET", null or "status") => objects.GetAsync(ctx, info, q),
+            ("GET", null or "status" or "approval") => objects.GetAsync(ctx, info, q),
             ("GET", "scale") => scale.GetAsync(ctx, info),
-            ("PUT", null or "status") => objects.UpdateAsync(ctx, info, q),
+            ("PUT", null or "status" or "approval") => objects.UpdateAsync(ctx, info, q),
             ("PUT", "finalize") => objects.UpdateAsync(ctx, info, q),
             ("PUT", "scale") => scale.UpdateAsync(ctx, info, q, isPatch: false),
-            ("PATCH", null or "status") => patch.HandleAsync(ctx, info, q),
+            ("PATCH", null or "status" or "approval") => patch.HandleAsync(ctx, info, q),
             ("PATCH", "scale") => scale.UpdateAsync(ctx, info, q, isPatch: true),
             ("DELETE", null) => objects.DeleteAsync(ctx, info, q),
             ("POST", "binding") => binding.HandleAsync(ctx, info, q),

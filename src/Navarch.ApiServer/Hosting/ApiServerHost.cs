@@ -53,6 +53,9 @@ public sealed class ApiServerHost : IAsyncDisposable
     /// <summary>The cluster CA and serving certificate; null when the secure port is off.</summary>
     public ClusterPki? Pki { get; private set; }
 
+    /// <summary>The command that joins a node (<c>navarch agent --token … --ca-cert-hash …</c>); null when the secure port is off.</summary>
+    public string? JoinCommand { get; private set; }
+
     /// <summary>Path of the admin kubeconfig the server wrote; null when the secure port is off.</summary>
     public string? AdminKubeconfig { get; private set; }
 
@@ -110,6 +113,7 @@ public sealed class ApiServerHost : IAsyncDisposable
         services.AddSingleton<PatchHandler>();
         services.AddSingleton<ScaleHandler>();
         services.AddSingleton<BindingHandler>();
+        services.AddSingleton(Kubelet.KubeletConnections.Create(options.Kubelet, pki, options.DataDir, time));
         services.AddSingleton<NodeProxy>();
         services.AddSingleton<PortForwardProxy>();
         services.AddSingleton<ResourceRouter>();
@@ -118,6 +122,7 @@ public sealed class ApiServerHost : IAsyncDisposable
         services.AddSingleton(new AdvertisedAddress(advertise, apiPort, options.MasterLeaseTtl));
         services.AddHostedService<EndpointReconciler>(); // started and stopped with the app
         services.AddRequestFilters(options, pki);
+        Certificates.Signing.CertificateSigningSetup.AddCertificateSigning(services, pki, time);
 
         var app = builder.Build();
         var cache = app.Services.GetRequiredService<WatchCache>();
@@ -133,6 +138,11 @@ public sealed class ApiServerHost : IAsyncDisposable
             await app.Services.GetRequiredService<ServiceAllocator>().RepairAsync(services0.Values.Select(o => (k8s.Models.V1Service)o.Object), releaseLeaks, ct);
             await app.Services.GetRequiredService<DefaultObjects>().EnsureAsync(advertise, apiPort, ct);
             await app.Services.GetRequiredService<Authorization.Rbac.BootstrapPolicyWriter>().EnsureAsync(ct);
+            if (pki is not null)
+            {
+                await new ClusterInfo(registry).EnsureAsync(pki.Authority.Certificate, SecureServing.AdvertisedUrl(options), ct);
+                host.JoinCommand = await new BootstrapTokens(registry, cache, time).EnsureJoinCommandAsync(pki.Authority.Certificate, SecureServing.AdvertisedUrl(options), options.DataDir, ct);
+            }
 
             app.UseMiddleware<ErrorHandling>();
             app.UseRequestFilters();

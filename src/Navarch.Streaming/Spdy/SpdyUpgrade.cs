@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Text;
@@ -50,7 +51,7 @@ public static class SpdyUpgrade
     /// cannot be reached.
     /// </summary>
     public static async Task<SpdyConnection> DialAsync(Uri url, IReadOnlyList<string> protocols, CancellationToken ct,
-        RemoteCertificateValidationCallback? certificateCheck = null)
+        RemoteCertificateValidationCallback? certificateCheck = null, X509CertificateCollection? clientCertificates = null)
     {
         if (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps)
             throw new SpdyUpgradeException($"unsupported stream URL scheme \"{url.Scheme}\" in {url}: want http or https");
@@ -71,7 +72,7 @@ public static class SpdyUpgrade
             {
                 var tls = new SslStream(stream, leaveInnerStreamOpen: false, certificateCheck);
                 stream = tls;
-                await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = url.IdnHost }, ct);
+                await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = url.IdnHost, ClientCertificates = clientCertificates }, ct);
             }
             var request = new StringBuilder()
                 .Append("POST ").Append(url.PathAndQuery).Append(" HTTP/1.1\r\n")

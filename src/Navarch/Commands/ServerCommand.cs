@@ -55,6 +55,8 @@ public static class ServerCommand
         tls.AddTo(command);
         admission.AddTo(command);
         serviceAccounts.AddTo(command);
+        var kubelet = new KubeletClientFlags();
+        kubelet.AddTo(command);
         command.SetAction(async (result, ct) =>
         {
             var options = new ApiServerOptions
@@ -71,6 +73,7 @@ public static class ServerCommand
             tls.Apply(result, options);
             admission.Apply(result, options);
             serviceAccounts.Apply(result, options);
+            options.Kubelet = kubelet.Options(result);
             var controllerOptions = controlPlane.ControllerOptions(result);
             Navarch.Dns.ClusterDnsOptions? dnsOptions;
             try
@@ -113,6 +116,8 @@ public static class ServerCommand
                 if (server.SecureUrl.Length > 0)
                     Console.Error.WriteLine($"navarch server: serving on {server.SecureUrl}; admin kubeconfig: {server.AdminKubeconfig}");
                 ServiceAccountFlags.ApplyToControllers(server, options, controllerOptions);
+                if (server.JoinCommand is { } join)
+                    Console.Error.WriteLine($"navarch server: to join a node: {join}");
                 using var stopLoops = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 // Several servers (and so several controller managers and schedulers) can run only on etcd.
                 var elect = result.GetValue(leaderElect) ?? options.Storage.Backend == Navarch.Storage.StoreFactory.Etcd;

@@ -87,7 +87,7 @@ public class DiscoveryDocumentsTests
     public void Group_list_names_each_served_group_with_its_preferred_version()
     {
         var groups = DiscoveryDocuments.GroupList()["groups"]!.AsArray();
-        Assert.Equal(["apps", "batch", "coordination.k8s.io", "discovery.k8s.io", "rbac.authorization.k8s.io"], groups.Select(g => (string)g!["name"]!));
+        Assert.Equal(["apps", "batch", "coordination.k8s.io", "discovery.k8s.io", "rbac.authorization.k8s.io", "certificates.k8s.io"], groups.Select(g => (string)g!["name"]!));
         foreach (var group in groups)
         {
             var gv = $"{group!["name"]}/v1";

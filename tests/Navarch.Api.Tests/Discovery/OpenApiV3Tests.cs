@@ -21,7 +21,7 @@ public class OpenApiV3Tests
     public void Root_lists_every_group_version_with_a_hashed_url()
     {
         var paths = OpenApiV3.Root()["paths"]!.AsObject();
-        Assert.Equal(["api/v1", "apis/apps/v1", "apis/batch/v1", "apis/coordination.k8s.io/v1", "apis/discovery.k8s.io/v1", "apis/rbac.authorization.k8s.io/v1"], paths.Select(p => p.Key));
+        Assert.Equal(["api/v1", "apis/apps/v1", "apis/batch/v1", "apis/coordination.k8s.io/v1", "apis/discovery.k8s.io/v1", "apis/rbac.authorization.k8s.io/v1", "apis/certificates.k8s.io/v1"], paths.Select(p => p.Key));
         foreach (var (path, entry) in paths)
         {
             var hash = OpenApiV3.Hash(path);

@@ -82,6 +82,7 @@ public static class BootstrapPolicy
             Rule(["create"], ["authorization.k8s.io"], ["subjectaccessreviews"]),
             Rule(["list", "watch"], ["*"], ["*"]),
             Rule(["create"], [""], ["serviceaccounts/token"])),
+        .. NodeAccessPolicy.ClusterRoles,
     ];
 
     public static IReadOnlyList<V1ClusterRoleBinding> ClusterRoleBindings { get; } =
@@ -94,12 +95,13 @@ public static class BootstrapPolicy
         Binding("system:node-proxier", User("system:kube-proxy")),
         Binding("system:kube-scheduler", User("system:kube-scheduler")),
         Binding("system:kube-controller-manager", User("system:kube-controller-manager")),
+        .. NodeAccessPolicy.ClusterRoleBindings,
     ];
 
     /// <summary>The index of the bootstrap policy alone (before the store holds any role).</summary>
     public static RbacIndex Index { get; } = new(ClusterRoles, [], ClusterRoleBindings, []);
 
-    private static V1ObjectMeta Meta(string name, string? aggregateLabel)
+    internal static V1ObjectMeta Meta(string name, string? aggregateLabel)
     {
         var labels = new Dictionary<string, string> { ["kubernetes.io/bootstrapping"] = "rbac-defaults" };
         if (aggregateLabel is not null) labels[aggregateLabel] = "true";
@@ -114,7 +116,7 @@ public static class BootstrapPolicy
         };
     }
 
-    private static V1ClusterRole Role(string name, string? aggregateLabel, params V1PolicyRule[] rules) => new()
+    internal static V1ClusterRole Role(string name, string? aggregateLabel, params V1PolicyRule[] rules) => new()
     {
         ApiVersion = "rbac.authorization.k8s.io/v1", Kind = "ClusterRole", Metadata = Meta(name, aggregateLabel), Rules = rules,
     };
@@ -131,7 +133,7 @@ public static class BootstrapPolicy
         return role;
     }
 
-    private static V1PolicyRule Rule(string[] verbs, string[] groups, string[] resources) =>
+    internal static V1PolicyRule Rule(string[] verbs, string[] groups, string[] resources) =>
         new() { Verbs = verbs, ApiGroups = groups, Resources = resources };
 
     private static V1PolicyRule Named(string[] verbs, string[] groups, string[] resources, string[] names) =>
@@ -139,7 +141,7 @@ public static class BootstrapPolicy
 
     private static V1PolicyRule Urls(string[] verbs, string[] urls) => new() { Verbs = verbs, NonResourceURLs = urls };
 
-    private static V1ClusterRoleBinding Binding(string role, params Rbacv1Subject[] subjects) => new()
+    internal static V1ClusterRoleBinding Binding(string role, params Rbacv1Subject[] subjects) => new()
     {
         ApiVersion = "rbac.authorization.k8s.io/v1",
         Kind = "ClusterRoleBinding",
@@ -148,7 +150,7 @@ public static class BootstrapPolicy
         Subjects = subjects,
     };
 
-    private static Rbacv1Subject Group(string name) => new() { ApiGroup = "rbac.authorization.k8s.io", Kind = "Group", Name = name };
+    internal static Rbacv1Subject Group(string name) => new() { ApiGroup = "rbac.authorization.k8s.io", Kind = "Group", Name = name };
 
-    private static Rbacv1Subject User(string name) => new() { ApiGroup = "rbac.authorization.k8s.io", Kind = "User", Name = name };
+    internal static Rbacv1Subject User(string name) => new() { ApiGroup = "rbac.authorization.k8s.io", Kind = "User", Name = name };
 }
