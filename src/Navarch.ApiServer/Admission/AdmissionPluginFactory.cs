@@ -9,13 +9,13 @@ public static class AdmissionPluginFactory
     public static AdmissionChain Create(ApiServerOptions options, IServiceProvider services)
     {
         var names = AdmissionPluginNames.Resolve(options.EnableAdmissionPlugins, options.DisableAdmissionPlugins);
-        return new AdmissionChain(names.Select(name => Plugin(name, services)));
+        return new AdmissionChain(names.Select(name => Plugin(name, options, services)));
     }
 
-    private static IAdmissionPlugin Plugin(string name, IServiceProvider services) => name switch
+    private static IAdmissionPlugin Plugin(string name, ApiServerOptions options, IServiceProvider services) => name switch
     {
         AdmissionPluginNames.NamespaceLifecycle => ActivatorUtilities.CreateInstance<NamespaceLifecycle>(services),
-        AdmissionPluginNames.ServiceAccount => ActivatorUtilities.CreateInstance<ServiceAccountAdmission>(services),
+        AdmissionPluginNames.ServiceAccount => new ServiceAccountAdmission(services.GetRequiredService<IServiceAccountSource>(), mountTokens: options.SecurePort > 0),
         AdmissionPluginNames.NodeRestriction => new NodeRestriction(),
         AdmissionPluginNames.PodSecurity => ActivatorUtilities.CreateInstance<PodSecurityAdmission>(services),
         _ => throw new ArgumentException($"admission plugin \"{name}\" is not implemented"),

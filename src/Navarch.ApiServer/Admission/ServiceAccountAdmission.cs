@@ -9,8 +9,10 @@ namespace Navarch.ApiServer.Admission;
 /// one that does not exist is refused; unless the pod or its service account turn <c>automountServiceAccountToken</c>
 /// off, the pod gets the projected volume <c>kube-api-access-XXXXX</c> (a bound token, the cluster CA, the namespace)
 /// mounted read-only at <see cref="MountPath"/> in every container and init container. Mirror pods are left alone.
+/// A server without a secure port (<paramref name="mountTokens"/> false) has no cluster CA to put in the volume and
+/// no TLS endpoint a token could be used on: its pods get their account's name but no volume.
 /// </summary>
-public sealed class ServiceAccountAdmission(IServiceAccountSource accounts) : IMutatingAdmission
+public sealed class ServiceAccountAdmission(IServiceAccountSource accounts, bool mountTokens = true) : IMutatingAdmission
 {
     public const string DefaultName = "default";
     public const string MountPath = "/var/run/secrets/kubernetes.io/serviceaccount";
@@ -42,7 +44,7 @@ public sealed class ServiceAccountAdmission(IServiceAccountSource accounts) : IM
             case ServiceAccountState.Missing:
                 throw a.Forbidden($"error looking up service account {a.Namespace}/{name}: serviceaccount \"{name}\" not found");
         }
-        if ((spec.AutomountServiceAccountToken ?? account.Automount ?? true) && !HasTokenVolume(spec)) Mount(spec);
+        if (mountTokens && (spec.AutomountServiceAccountToken ?? account.Automount ?? true) && !HasTokenVolume(spec)) Mount(spec);
     }
 
     private static bool HasTokenVolume(V1PodSpec spec) =>
@@ -105,6 +107,7 @@ public interface IServiceAccountSource
 public sealed class CachedServiceAccounts(ObjectLookup lookup) : IServiceAccountSource
 {
     private static readonly ResourceType? Kind = ResourceCatalog.FindByKind("v1", "ServiceAccount");
+    private const int DefaultAttempts = 10;
 
     public async Task<ServiceAccountInfo> FindAsync(string ns, string name, CancellationToken ct)
     {
@@ -112,6 +115,13 @@ public sealed class CachedServiceAccounts(ObjectLookup lookup) : IServiceAccount
         // A miss waits for the cache to catch up: a namespace's default account is made by a controller just after
         // the namespace, and pods often follow at once.
         var found = await lookup.GetAsync(Kind, ns, name, ct);
+        // As upstream's plugin: the default account, which the ServiceAccount controller makes just after its
+        // namespace, is looked for up to ten times, 100-200 ms apart.
+        for (var attempt = 1; found is null && name == ServiceAccountAdmission.DefaultName && attempt < DefaultAttempts; attempt++)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(100 + Random.Shared.Next(100)), ct);
+            found = await lookup.GetFreshAsync(Kind, ns, name, ct);
+        }
         return found?.Object is V1ServiceAccount account
             ? new ServiceAccountInfo(ServiceAccountState.Found, account.AutomountServiceAccountToken)
             : new ServiceAccountInfo(ServiceAccountState.Missing);

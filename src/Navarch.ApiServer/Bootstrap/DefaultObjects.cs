@@ -6,8 +6,8 @@ using Navarch.ApiServer.Registry;
 namespace Navarch.ApiServer.Bootstrap;
 
 /// <summary>
-/// What every cluster has from its first start: the system namespaces and the <c>kubernetes</c> Service
-/// (whose endpoints <see cref="EndpointReconciler"/> keeps).
+/// What every cluster has from its first start: the system namespaces with their <c>default</c> ServiceAccounts and the
+/// <c>kubernetes</c> Service (whose endpoints <see cref="EndpointReconciler"/> keeps).
 /// </summary>
 public sealed class DefaultObjects(ObjectRegistry registry, ServiceAllocator allocator)
 {
@@ -18,6 +18,12 @@ public sealed class DefaultObjects(ObjectRegistry registry, ServiceAllocator all
     {
         foreach (var name in Namespaces)
             await CreateIfMissingAsync(ResourceCatalog.Namespaces, null, new V1Namespace { Metadata = new V1ObjectMeta { Name = name } }, ct);
+        // Upstream's ServiceAccount controller makes these too; made here as well, a pod can be created as soon as the
+        // server is ready, before the controller manager has run (the ServiceAccount admission plugin refuses pods
+        // whose account is missing).
+        if (ResourceCatalog.FindByKind("v1", "ServiceAccount") is { } serviceAccounts)
+            foreach (var name in Namespaces)
+                await CreateIfMissingAsync(serviceAccounts, name, new V1ServiceAccount { Metadata = new V1ObjectMeta { Name = "default" } }, ct);
 
         await CreateIfMissingAsync(ResourceCatalog.Services, "default", new V1Service
         {

@@ -113,6 +113,7 @@ public sealed class HostileRequestFuzzTests(ITestOutputHelper output)
     private static async Task CreateTargetsAsync(HttpClient http)
     {
         await Sentinels.PostAsync(http, "/api/v1/namespaces", """{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"fuzz"}}""");
+        await Sentinels.PostAsync(http, "/api/v1/namespaces/fuzz/serviceaccounts", """{"apiVersion":"v1","kind":"ServiceAccount","metadata":{"name":"default"}}""");
         foreach (var res in ObjectTemplates.All.Where(r => r.Plural != "namespaces"))
             foreach (var name in HostileRequests.Names)
             {
@@ -144,6 +145,8 @@ internal sealed class Sentinels
     {
         var ns = HostileRequests.SentinelNamespace;
         await PostAsync(http, "/api/v1/namespaces", $$$"""{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"{{{ns}}}"}}""");
+        // No controller runs in process: the namespace's default ServiceAccount, which pods need, is made here.
+        await PostAsync(http, $"/api/v1/namespaces/{ns}/serviceaccounts", """{"apiVersion":"v1","kind":"ServiceAccount","metadata":{"name":"default"}}""");
         var sentinels = new Sentinels();
         foreach (var res in ObjectTemplates.All.Where(r => r.Namespaced))
         {
