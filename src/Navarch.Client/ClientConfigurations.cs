@@ -25,9 +25,8 @@ public static class ClientConfigurations
         return new Kubernetes(ForUrl(urls[0]), new ServerFailoverHandler(urls.Select(u => new Uri(u)).ToList()));
     }
 
-    /// <summary>The current context of a kubeconfig file, as kubectl reads it.</summary>
-    public static KubernetesClientConfiguration FromKubeconfig(string path) =>
-        KubernetesClientConfiguration.BuildConfigFromConfigFile(path);
+    /// <summary>The current context of a kubeconfig file, as kubectl reads it (see <see cref="KubeconfigFile"/>).</summary>
+    public static KubernetesClientConfiguration FromKubeconfig(string path) => KubeconfigFile.Read(path);
 
     /// <summary>TLS to <paramref name="url"/>, trusting only <paramref name="clusterCa"/>, authenticated by <paramref name="client"/> (with its key).</summary>
     public static KubernetesClientConfiguration ForCertificate(string url, X509Certificate2 clusterCa, X509Certificate2 client) => new()

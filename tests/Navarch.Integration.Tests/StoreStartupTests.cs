@@ -20,7 +20,7 @@ public sealed class StoppedClusterFixture : IAsyncLifetime
         await using var server = ServerProcess.Create(DataDir, ServerFixture.ApiServerOnly);
         await server.RestartAsync();
         using var client = new Kubernetes(new KubernetesClientConfiguration { Host = server.Url });
-        await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "kept" } });
+        await TestNamespaces.CreateAsync(client, "kept");
         await Task.WhenAll(Enumerable.Range(0, 40).Select(i => client.CoreV1.CreateNamespacedPodAsync(Objects.Pod($"pod-{i}"), "kept")));
         var (exit, _) = await server.TerminateAsync(TimeSpan.FromSeconds(10));
         Assert.True(exit == 0, $"the server exited with {exit} on SIGTERM:\n{server.Output}");

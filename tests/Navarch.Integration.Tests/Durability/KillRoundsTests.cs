@@ -39,7 +39,7 @@ public sealed class KillRoundsTests(ITestOutputHelper output)
             "--service-cluster-ip-range", "10.88.0.0/16", "--service-node-port-range", "20000-32767"]);
         using var client = new Kubernetes(new KubernetesClientConfiguration { Host = server.Url });
         const string ns = "durable";
-        await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = ns } });
+        await TestNamespaces.CreateAsync(client, ns);
         await using var watch = new ResumingPodWatch(server.Url, ns);
 
         var acks = new ConcurrentBag<Ack>();

@@ -37,12 +37,8 @@ public class ServerFixture : IAsyncLifetime
         Http = new HttpClient { BaseAddress = new Uri(_server.Url), Timeout = TimeSpan.FromSeconds(30) };
     }
 
-    /// <summary>Creates a namespace with a generated name (through the API) for one test.</summary>
-    public async Task<string> NewNamespaceAsync(string prefix = "it-")
-    {
-        var ns = await Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { GenerateName = prefix } });
-        return ns.Metadata.Name;
-    }
+    /// <summary>Creates a namespace with a generated name (through the API) for one test, with its default ServiceAccount.</summary>
+    public Task<string> NewNamespaceAsync(string prefix = "it-") => TestNamespaces.CreateAsync(Client, prefix, generate: true);
 
     /// <summary>A kubectl of <paramref name="binary"/> against this server; fails (never skips) when it is missing.</summary>
     public Kubectl Kubectl(string binary)

@@ -45,7 +45,6 @@ public sealed class SchedulerServer : IAsyncLifetime
     public async Task<string> NamespaceAsync(string prefix)
     {
         var ns = $"{prefix}-{Guid.NewGuid():N}"[..20];
-        await Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = ns } });
-        return ns;
+        return await TestNamespaces.CreateAsync(Client, ns);
     }
 }
