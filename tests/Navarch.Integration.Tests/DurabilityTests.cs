@@ -25,7 +25,7 @@ public sealed class DurabilityTests(ITestOutputHelper output)
     {
         await using var server = await ServerProcess.StartAsync([.. ServerFixture.ApiServerOnly, "--service-cluster-ip-range", "10.88.0.0/16"]);
         using var client = new Kubernetes(new KubernetesClientConfiguration { Host = server.Url });
-        var ns = (await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "durable" } })).Metadata.Name;
+        var ns = await TestNamespaces.CreateAsync(client, "durable");
 
         var acks = new ConcurrentBag<Ack>();
         var failures = 0;

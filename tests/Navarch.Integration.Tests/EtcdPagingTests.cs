@@ -20,7 +20,7 @@ public sealed class EtcdServerFixture : IAsyncLifetime
     public async Task<string> NewNamespaceAsync(string prefix)
     {
         var name = $"{prefix}{Interlocked.Increment(ref _next)}";
-        await Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = name } });
+        await TestNamespaces.CreateAsync(Client, name);
         return name;
     }
 

@@ -29,7 +29,7 @@ public sealed class FullDiskTests(ITestOutputHelper output)
         output.WriteLine($"started in {phase.ElapsedMilliseconds} ms");
         using var client = new Kubernetes(new KubernetesClientConfiguration { Host = server.Url });
         using var http = new HttpClient { BaseAddress = new Uri(server.Url), Timeout = TimeSpan.FromSeconds(10) };
-        await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "full" } });
+        await TestNamespaces.CreateAsync(client, "full");
 
         // The server's view of its data directory, from outside its mount namespace.
         var filler = $"/proc/{server.ProcessId}/root{dir}/filler";

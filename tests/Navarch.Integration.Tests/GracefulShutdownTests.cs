@@ -26,7 +26,7 @@ public sealed class GracefulShutdownTests(ITestOutputHelper output)
     {
         await using var server = await ServerProcess.StartAsync();
         using var client = new Kubernetes(new KubernetesClientConfiguration { Host = server.Url });
-        await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "shutdown" } });
+        await TestNamespaces.CreateAsync(client, "shutdown");
         using var http = new HttpClient { BaseAddress = new Uri(server.Url), Timeout = Timeout.InfiniteTimeSpan };
 
         var streams = new List<Task<string>>();
