@@ -1,6 +1,6 @@
-using System.Globalization;
 using System.Text;
 using k8s.Models;
+using Navarch.Api.Validation;
 
 namespace Navarch.Agent.Pods;
 
@@ -62,7 +62,7 @@ public static class VolumePayloads
 
     /// <summary>Upstream's <c>fieldpath.FormatMap</c>: sorted <c>key="value"</c> lines, values quoted as Go's %q.</summary>
     public static string FormatMap(IDictionary<string, string>? map) =>
-        string.Join('\n', (map ?? new Dictionary<string, string>()).OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={GoQuote(p.Value)}"));
+        string.Join('\n', (map ?? new Dictionary<string, string>()).OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={GoText.Quote(p.Value)}"));
 
     /// <summary>The file mode of an item: its own, else the volume's default, else 0644.</summary>
     public static UnixFileMode ModeOf(int? itemMode, int? defaultMode) => (UnixFileMode)(itemMode ?? defaultMode ?? DefaultMode);
@@ -93,34 +93,5 @@ public static class VolumePayloads
             files[item.Path] = new FileProjection(value, ModeOf(item.Mode, defaultMode));
         }
         return files;
-    }
-
-    // Go's strconv.Quote: printable runes as they are, the usual escapes, \x, \u or \U for the rest.
-    private static string GoQuote(string value)
-    {
-        var sb = new StringBuilder("\"");
-        foreach (var rune in value.EnumerateRunes())
-        {
-            switch (rune.Value)
-            {
-                case '"': sb.Append("\\\""); break;
-                case '\\': sb.Append("\\\\"); break;
-                case '\a': sb.Append("\\a"); break;
-                case '\b': sb.Append("\\b"); break;
-                case '\f': sb.Append("\\f"); break;
-                case '\n': sb.Append("\\n"); break;
-                case '\r': sb.Append("\\r"); break;
-                case '\t': sb.Append("\\t"); break;
-                case '\v': sb.Append("\\v"); break;
-                default:
-                    if (rune.Value < 0x20 || rune.Value == 0x7f) sb.Append(CultureInfo.InvariantCulture, $"\\x{rune.Value:x2}");
-                    else if (Rune.GetUnicodeCategory(rune) is UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.OtherNotAssigned
-                             or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator or UnicodeCategory.Surrogate or UnicodeCategory.PrivateUse)
-                        sb.Append(rune.Value > 0xffff ? "\\U" + rune.Value.ToString("x8", CultureInfo.InvariantCulture) : "\\u" + rune.Value.ToString("x4", CultureInfo.InvariantCulture));
-                    else sb.Append(rune.ToString());
-                    break;
-            }
-        }
-        return sb.Append('"').ToString();
     }
 }

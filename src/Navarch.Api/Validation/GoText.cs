@@ -29,6 +29,12 @@ public static class GoText
                     {
                         sb.Append(CultureInfo.InvariantCulture, $"\\x{rune.Value:x2}");
                     }
+                    else if (Rune.GetUnicodeCategory(rune) is UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.OtherNotAssigned
+                             or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator or UnicodeCategory.Surrogate or UnicodeCategory.PrivateUse)
+                    {
+                        // Not printable in Go's sense: \u or \U, as strconv.Quote writes it.
+                        sb.Append(rune.Value > 0xffff ? "\\U" + rune.Value.ToString("x8", CultureInfo.InvariantCulture) : "\\u" + rune.Value.ToString("x4", CultureInfo.InvariantCulture));
+                    }
                     else
                     {
                         sb.Append(rune.ToString());
