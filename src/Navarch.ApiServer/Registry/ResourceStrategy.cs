@@ -48,6 +48,8 @@ public class ResourceStrategy(ResourceType type)
         // A namespace's finalize subresource changes spec.finalizers and nothing else.
         if (subresource == "finalize")
         {
+            // The body is decoded whole first, as upstream decodes it, so a malformed one is the client's error (400).
+            RequestBody.DecodeChecked(Type, json);
             var finalized = (JsonObject)old.DeepClone();
             if (finalized["spec"] is not JsonObject spec) finalized["spec"] = spec = new JsonObject();
             spec["finalizers"] = json["spec"]?["finalizers"]?.DeepClone();
