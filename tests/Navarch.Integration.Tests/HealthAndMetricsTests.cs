@@ -1,13 +1,12 @@
 using System.Text.RegularExpressions;
 using k8s;
 using Navarch.Integration.Tests.Fixtures;
-using Xunit.Abstractions;
 
 namespace Navarch.Integration.Tests;
 
-/// <summary>Health endpoints, Prometheus metrics per verb and resource, and how fast the server is ready.</summary>
+/// <summary>Health endpoints and Prometheus metrics per verb and resource (the time to ready is a benchmark figure: bench/Navarch.Bench.Api).</summary>
 [Trait("Category", "Integration")]
-public sealed class HealthAndMetricsTests(ServerFixture fixture, ITestOutputHelper output) : IClassFixture<ServerFixture>
+public sealed class HealthAndMetricsTests(ServerFixture fixture) : IClassFixture<ServerFixture>
 {
     [Theory]
     [InlineData("/healthz")]
@@ -46,14 +45,5 @@ public sealed class HealthAndMetricsTests(ServerFixture fixture, ITestOutputHelp
         Assert.True(Has("GET", "pods", "404"), $"no GET pods 404 count in:\n{string.Join('\n', lines)}");
         Assert.True(Has("POST", "namespaces", "201"), $"no POST namespaces 201 count in:\n{string.Join('\n', lines)}");
         Assert.Contains("# TYPE apiserver_request_total counter", text);
-    }
-
-    [Fact]
-    public void The_server_is_ready_within_5_seconds_of_start()
-    {
-        var ready = fixture.Server.ReadyAfter ?? throw new InvalidOperationException("ReadyAfter was not measured");
-        output.WriteLine($"navarch server ready after {ready.TotalMilliseconds:0} ms (target: 2 s on a quiet machine)");
-        Console.WriteLine($"navarch server ready after {ready.TotalMilliseconds:0} ms");
-        Assert.True(ready < TimeSpan.FromSeconds(5), $"the server took {ready.TotalSeconds:0.00} s to be ready");
     }
 }
