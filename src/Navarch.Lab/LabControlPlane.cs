@@ -36,7 +36,6 @@ internal sealed class LabControlPlane(LabConfig config, LabOptions options, LabS
         var logs = LabLayout.LogDir(state.DataDir);
         foreach (var master in masters)
         {
-            var primary = master == masters[0];
             master.Server = ProcessRecord.Of(startSelf(master.Namespace,
                 Path.Combine(logs, masters.Count == 1 ? "server.log" : $"server-{master.Name}.log"),
                 [
@@ -44,8 +43,8 @@ internal sealed class LabControlPlane(LabConfig config, LabOptions options, LabS
                     "--bind", master.Address, "--insecure-port", options.ApiPort.ToString(),
                     "--service-cluster-ip-range", config.ServiceClusterIpRange.ToString(),
                     "--cluster-cidr", config.FlannelNet.ToString(), "--node-cidr-mask-size", LabConfigParser.NodeCidrMaskSize.ToString(),
-                    // Cluster DNS advertises one server address in kube-dns's endpoints: the primary's.
-                    .. primary ? ["--enable-cluster-dns"] : Array.Empty<string>(),
+                    // Every master serves cluster DNS; kube-dns's endpoints list the live ones.
+                    "--enable-cluster-dns",
                     .. storage,
                 ]));
             state.Save();

@@ -52,7 +52,8 @@ public sealed class LabHaE2ETests(ITestOutputHelper output)
                 Assert.True(created.ExitCode == 0, created.ToString());
             }
             await RunningNginxAsync(client, 2, "the seed's RC: 2 nginx pods Running");
-            await EndpointAddressesAsync(client, ["192.168.0.201", "192.168.0.202"], "the kubernetes endpoints to list both masters");
+            await EndpointAddressesAsync(client, "default", "kubernetes", ["192.168.0.201", "192.168.0.202"], "the kubernetes endpoints to list both masters");
+            await EndpointAddressesAsync(client, "kube-system", "kube-dns", ["192.168.0.201", "192.168.0.202"], "the kube-dns endpoints to list both masters' DNS servers");
             Phase("the seed's RC converged");
 
             var holder = await HolderAsync(client, "kube-controller-manager");
@@ -64,8 +65,10 @@ public sealed class LabHaE2ETests(ITestOutputHelper output)
 
             var nodes = await kubectl.RunAsync("get", "nodes", "-o", "name");
             Assert.True(nodes.ExitCode == 0 && nodes.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length == 3, $"kubectl through the other master:\n{nodes}");
-            await EndpointAddressesAsync(client, [standby.Address], $"the kubernetes endpoints to drop {leader.Name}");
+            await EndpointAddressesAsync(client, "default", "kubernetes", [standby.Address], $"the kubernetes endpoints to drop {leader.Name}");
             Phase($"endpoints dropped the killed master {killed.Elapsed.TotalSeconds:0.0} s after the kill");
+            await EndpointAddressesAsync(client, "kube-system", "kube-dns", [standby.Address], $"the kube-dns endpoints to drop {leader.Name}");
+            Phase($"kube-dns endpoints dropped the killed master {killed.Elapsed.TotalSeconds:0.0} s after the kill");
             await Poll.UntilAsync($"the controller manager on {standby.Name} to take the lease", async () =>
             {
                 var now = await HolderAsync(client, "kube-controller-manager");
@@ -100,6 +103,10 @@ public sealed class LabHaE2ETests(ITestOutputHelper output)
             foreach (var node in state.Nodes)
                 await LabE2ETests.PageAsync(new NetworkNamespace(node.Namespace).Path, $"{clusterIp}:8001", $"cluster IP from {node.Name}");
             Phase("the cluster IP answers from every node");
+            var kubeDns = (await client.CoreV1.ReadNamespacedServiceAsync("kube-dns", "kube-system")).Spec.ClusterIP;
+            foreach (var node in state.Nodes)
+                await ResolvesAsync(new NetworkNamespace(node.Namespace).Path, kubeDns, "nginx-service-clusterip.default.svc.cluster.local", clusterIp);
+            Phase("cluster DNS answers from every node through the surviving master");
 
             var down = await LabE2ETests.NavarchAsync(["down", "--data-dir", dataDir], TimeSpan.FromSeconds(60));
             downDone = true;
@@ -132,15 +139,26 @@ public sealed class LabHaE2ETests(ITestOutputHelper output)
         return pods;
     }
 
-    private static async Task EndpointAddressesAsync(Kubernetes client, string[] expected, string phase)
+    private static async Task EndpointAddressesAsync(Kubernetes client, string ns, string name, string[] expected, string phase)
     {
         var addresses = Array.Empty<string>();
         await Poll.UntilAsync(phase, async () =>
         {
-            var endpoints = await client.CoreV1.ReadNamespacedEndpointsAsync("kubernetes", "default");
+            var endpoints = await client.CoreV1.ReadNamespacedEndpointsAsync(name, ns);
             addresses = (endpoints.Subsets ?? []).SelectMany(s => s.Addresses ?? []).Select(a => a.Ip).Order(StringComparer.Ordinal).ToArray();
             return addresses.SequenceEqual(expected);
-        }, TimeSpan.FromSeconds(30), () => string.Join(", ", addresses));
+        }, TimeSpan.FromSeconds(40), () => string.Join(", ", addresses));
+    }
+
+    // dig from inside a node's namespace, through the node's service proxy to a live DNS server.
+    private static async Task ResolvesAsync(string netns, string dnsIp, string name, string expected)
+    {
+        var last = "";
+        await Poll.UntilAsync($"{name} from {netns}", async () =>
+        {
+            last = (await HostCommand.TryRunAsync("nsenter", ["--net=" + netns, "dig", "+short", "+time=2", "+tries=2", $"@{dnsIp}", name])).Stdout.Trim();
+            return last == expected;
+        }, TimeSpan.FromSeconds(30), () => last);
     }
 
     private static async Task<string> HolderAsync(Kubernetes client, string lease)

@@ -11,22 +11,31 @@ namespace Navarch.Dns.Hosting;
 /// <summary>
 /// Cluster DNS as one role of a process: informers on Services, EndpointSlices and Pods (over the API, like every
 /// component) feed a <see cref="ClusterIndex"/>; a <see cref="ClusterDnsServer"/> answers from it; and the kube-dns
-/// Service is kept pointing at the server.
+/// Service is kept pointing at the live servers (one beside each API server).
 /// </summary>
 public sealed partial class ClusterDnsHost : IAsyncDisposable
 {
-    private static readonly TimeSpan EnsureInterval = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan LeaveTimeout = TimeSpan.FromSeconds(5);
 
+    private readonly IKubernetes _client;
     private readonly ClusterDnsServer _server;
+    private readonly IPAddress? _clusterIp;
+    private readonly DnsServerLeases? _leases;
+    private readonly ILogger _log;
     private readonly CancellationTokenSource _stop;
     private readonly Task _upkeep;
 
-    private ClusterDnsHost(ClusterIndex index, ClusterDnsServer server, CancellationTokenSource stop, Task upkeep)
+    private ClusterDnsHost(IKubernetes client, ClusterIndex index, ClusterDnsServer server, IPAddress? clusterIp, DnsServerLeases? leases,
+        ILogger log, CancellationTokenSource stop)
     {
+        _client = client;
         Index = index;
         _server = server;
+        _clusterIp = clusterIp;
+        _leases = leases;
+        _log = log;
         _stop = stop;
-        _upkeep = upkeep;
+        _upkeep = clusterIp is null ? Task.CompletedTask : KeepServiceAsync(client, clusterIp, server.EndPoint, leases, log, stop.Token);
     }
 
     public ClusterIndex Index { get; }
@@ -68,24 +77,30 @@ public sealed partial class ClusterDnsHost : IAsyncDisposable
         var handler = new QueryHandler(zone, new UpstreamForwarder(options.Upstreams, options.ForwardTimeout));
         var server = ClusterDnsServer.Start(options.Address, options.Port, handler, log);
         LogServing(log, options.ClusterDomain, server.EndPoint.ToString(), string.Join(", ", options.Upstreams));
-        var upkeep = kubeDnsIp is null ? Task.CompletedTask : KeepServiceAsync(client, kubeDnsIp, server.EndPoint, log, stop.Token);
-        return new ClusterDnsHost(index, server, stop, upkeep);
+        // Every server beside an API server publishes itself: kube-dns's endpoints list each live one.
+        var leases = kubeDnsIp is not null && KubeDnsService.Publishable(server.EndPoint.Address)
+            ? new DnsServerLeases(client, server.EndPoint, DnsServerLeases.DefaultDuration, TimeProvider.System)
+            : null;
+        return new ClusterDnsHost(client, index, server, kubeDnsIp, leases, log, stop);
     }
 
-    // The kube-dns Service and endpoints, made right at start and again every EnsureInterval (someone may delete them).
-    private static async Task KeepServiceAsync(IKubernetes client, IPAddress clusterIp, IPEndPoint server, ILogger log, CancellationToken ct)
+    // The kube-dns Service and endpoints, made right at start and again at every lease renewal (someone may delete them).
+    private static async Task KeepServiceAsync(IKubernetes client, IPAddress clusterIp, IPEndPoint server, DnsServerLeases? leases, ILogger log, CancellationToken ct)
     {
+        var interval = (leases?.Duration ?? DnsServerLeases.DefaultDuration) / 3;
         while (!ct.IsCancellationRequested)
         {
             try
             {
-                await KubeDnsService.EnsureAsync(client, clusterIp, server, ct);
+                // A server on loopback (a single machine) is reached without endpoints, which may not name loopback.
+                var servers = leases is null ? [] : await leases.RenewAsync(ct);
+                await KubeDnsService.EnsureAsync(client, clusterIp, servers, server.Port, ct);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 LogServiceFailed(log, e.Message);
             }
-            try { await Task.Delay(EnsureInterval, ct); } catch (OperationCanceledException) { return; }
+            try { await Task.Delay(interval, ct); } catch (OperationCanceledException) { return; }
         }
     }
 
@@ -95,6 +110,22 @@ public sealed partial class ClusterDnsHost : IAsyncDisposable
         await _server.DisposeAsync();
         try { await _upkeep; } catch (OperationCanceledException) { }
         _stop.Dispose();
+        if (_leases is not null) await LeaveAsync(_leases);
+    }
+
+    // Takes this server out of kube-dns's endpoints at once, rather than when its lease expires; best effort.
+    private async Task LeaveAsync(DnsServerLeases leases)
+    {
+        using var timeout = new CancellationTokenSource(LeaveTimeout);
+        try
+        {
+            var others = await leases.ReleaseAsync(timeout.Token);
+            await KubeDnsService.EnsureAsync(_client, _clusterIp!, others, EndPoint.Port, timeout.Token);
+        }
+        catch (Exception e)
+        {
+            LogServiceFailed(_log, e.Message);
+        }
     }
 
     [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "cluster DNS for {Zone} on {EndPoint} (UDP, TCP); upstream resolvers: [{Upstreams}]")]

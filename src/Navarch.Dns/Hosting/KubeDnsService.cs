@@ -7,8 +7,8 @@ namespace Navarch.Dns.Hosting;
 
 /// <summary>
 /// The <c>kube-dns</c> Service in <c>kube-system</c> at the service range's 10th address, without a selector, and
-/// the EndpointSlice and Endpoints that point it at this DNS server, so each node's service proxy routes it like any
-/// other service (ports <c>dns</c>/UDP and <c>dns-tcp</c>/TCP 53, as kubeadm's). Written through the API with the
+/// the EndpointSlice and Endpoints that point it at the live DNS servers (<see cref="DnsServerLeases"/>), so each node's
+/// service proxy routes it like any other service (ports <c>dns</c>/UDP and <c>dns-tcp</c>/TCP 53, as kubeadm's). Written through the API with the
 /// official client; made to match on every <see cref="EnsureAsync"/>.
 /// </summary>
 public static class KubeDnsService
@@ -37,17 +37,17 @@ public static class KubeDnsService
         return ip;
     }
 
-    /// <summary>
-    /// Creates or corrects the Service, and (unless <paramref name="server"/> is a loopback address, which endpoints
-    /// may not hold) its EndpointSlice and Endpoints.
-    /// </summary>
-    public static async Task EnsureAsync(IKubernetes client, IPAddress clusterIp, IPEndPoint server, CancellationToken ct)
+    /// <summary>Creates or corrects the Service, and its EndpointSlice and Endpoints listing <paramref name="servers"/> on <paramref name="port"/>.</summary>
+    public static async Task EnsureAsync(IKubernetes client, IPAddress clusterIp, IReadOnlyList<IPAddress> servers, int port, CancellationToken ct)
     {
         await EnsureServiceAsync(client, clusterIp, ct);
-        if (IPAddress.IsLoopback(server.Address) || server.Address.Equals(IPAddress.Any)) return;
-        await EnsureSliceAsync(client, server, ct);
-        await EnsureEndpointsAsync(client, server, ct);
+        await EnsureSliceAsync(client, servers, port, ct);
+        await EnsureEndpointsAsync(client, servers, port, ct);
     }
+
+    /// <summary>Whether endpoints may name <paramref name="address"/>: upstream's validation refuses loopback and unspecified ones.</summary>
+    public static bool Publishable(IPAddress address) =>
+        !IPAddress.IsLoopback(address) && !address.Equals(IPAddress.Any) && !address.Equals(IPAddress.IPv6Any);
 
     private static async Task EnsureServiceAsync(IKubernetes client, IPAddress clusterIp, CancellationToken ct)
     {
@@ -81,7 +81,7 @@ public static class KubeDnsService
         }, Namespace, cancellationToken: ct);
     }
 
-    private static async Task EnsureSliceAsync(IKubernetes client, IPEndPoint server, CancellationToken ct)
+    private static async Task EnsureSliceAsync(IKubernetes client, IReadOnlyList<IPAddress> servers, int port, CancellationToken ct)
     {
         var wanted = new V1EndpointSlice
         {
@@ -95,12 +95,16 @@ public static class KubeDnsService
                     ["endpointslice.kubernetes.io/managed-by"] = ManagedBy,
                 },
             },
-            AddressType = server.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? "IPv4" : "IPv6",
-            Endpoints = [new V1Endpoint { Addresses = [server.Address.ToString()], Conditions = new V1EndpointConditions { Ready = true, Serving = true, Terminating = false } }],
+            AddressType = servers.Any(s => s.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6) ? "IPv6" : "IPv4",
+            Endpoints = servers.Select(s => new V1Endpoint
+            {
+                Addresses = [s.ToString()],
+                Conditions = new V1EndpointConditions { Ready = true, Serving = true, Terminating = false },
+            }).ToList(),
             Ports =
             [
-                new Discoveryv1EndpointPort { Name = "dns", Port = server.Port, Protocol = "UDP" },
-                new Discoveryv1EndpointPort { Name = "dns-tcp", Port = server.Port, Protocol = "TCP" },
+                new Discoveryv1EndpointPort { Name = "dns", Port = port, Protocol = "UDP" },
+                new Discoveryv1EndpointPort { Name = "dns-tcp", Port = port, Protocol = "TCP" },
             ],
         };
         var existing = await ReadAsync(() => client.DiscoveryV1.ReadNamespacedEndpointSliceAsync(Name, Namespace, cancellationToken: ct));
@@ -109,27 +113,27 @@ public static class KubeDnsService
             await client.DiscoveryV1.CreateNamespacedEndpointSliceAsync(wanted, Namespace, cancellationToken: ct);
             return;
         }
-        if (existing.Endpoints?.FirstOrDefault()?.Addresses?.FirstOrDefault() == server.Address.ToString() &&
-            existing.Ports?.All(p => p.Port == server.Port) == true)
+        var addresses = (existing.Endpoints ?? []).SelectMany(e => e.Addresses ?? []);
+        if (addresses.SequenceEqual(servers.Select(s => s.ToString())) && existing.Ports?.All(p => p.Port == port) == true)
             return;
         wanted.Metadata.ResourceVersion = existing.Metadata.ResourceVersion;
         await client.DiscoveryV1.ReplaceNamespacedEndpointSliceAsync(wanted, Name, Namespace, cancellationToken: ct);
     }
 
-    private static async Task EnsureEndpointsAsync(IKubernetes client, IPEndPoint server, CancellationToken ct)
+    private static async Task EnsureEndpointsAsync(IKubernetes client, IReadOnlyList<IPAddress> servers, int port, CancellationToken ct)
     {
         var wanted = new V1Endpoints
         {
             Metadata = new V1ObjectMeta { Name = Name, NamespaceProperty = Namespace },
-            Subsets =
+            Subsets = servers.Count == 0 ? null :
             [
                 new V1EndpointSubset
                 {
-                    Addresses = [new V1EndpointAddress { Ip = server.Address.ToString() }],
+                    Addresses = servers.Select(s => new V1EndpointAddress { Ip = s.ToString() }).ToList(),
                     Ports =
                     [
-                        new Corev1EndpointPort { Name = "dns", Port = server.Port, Protocol = "UDP" },
-                        new Corev1EndpointPort { Name = "dns-tcp", Port = server.Port, Protocol = "TCP" },
+                        new Corev1EndpointPort { Name = "dns", Port = port, Protocol = "UDP" },
+                        new Corev1EndpointPort { Name = "dns-tcp", Port = port, Protocol = "TCP" },
                     ],
                 },
             ],
@@ -140,8 +144,8 @@ public static class KubeDnsService
             await client.CoreV1.CreateNamespacedEndpointsAsync(wanted, Namespace, cancellationToken: ct);
             return;
         }
-        if (existing.Subsets?.FirstOrDefault()?.Addresses?.FirstOrDefault()?.Ip == server.Address.ToString() &&
-            existing.Subsets[0].Ports?.All(p => p.Port == server.Port) == true)
+        var addresses = (existing.Subsets ?? []).SelectMany(s => s.Addresses ?? []).Select(a => a.Ip);
+        if (addresses.SequenceEqual(servers.Select(s => s.ToString())) && (existing.Subsets ?? []).All(s => s.Ports?.All(p => p.Port == port) == true))
             return;
         wanted.Metadata.ResourceVersion = existing.Metadata.ResourceVersion;
         await client.CoreV1.ReplaceNamespacedEndpointsAsync(wanted, Name, Namespace, cancellationToken: ct);
