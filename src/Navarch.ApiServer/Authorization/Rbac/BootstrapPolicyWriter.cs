@@ -8,13 +8,23 @@ public sealed class BootstrapPolicyWriter(ObjectRegistry registry)
 {
     public async Task EnsureAsync(CancellationToken ct)
     {
-        var options = new WriteOptions("navarch-bootstrap");
         foreach (var role in BootstrapPolicy.ClusterRoles)
-            if (await registry.TryGetAsync(ResourceCatalog.ClusterRoles, null, role.Metadata.Name, ct) is null)
-                await registry.CreateAsync(ResourceCatalog.ClusterRoles, null, Copy(role), options, ct);
+            await EnsureAsync(ResourceCatalog.ClusterRoles, role, ct);
         foreach (var binding in BootstrapPolicy.ClusterRoleBindings)
-            if (await registry.TryGetAsync(ResourceCatalog.ClusterRoleBindings, null, binding.Metadata.Name, ct) is null)
-                await registry.CreateAsync(ResourceCatalog.ClusterRoleBindings, null, Copy(binding), options, ct);
+            await EnsureAsync(ResourceCatalog.ClusterRoleBindings, binding, ct);
+    }
+
+    private async Task EnsureAsync<T>(ResourceType rt, T obj, CancellationToken ct) where T : k8s.IKubernetesObject<k8s.Models.V1ObjectMeta>
+    {
+        if (await registry.TryGetAsync(rt, null, obj.Metadata.Name, ct) is not null) return;
+        try
+        {
+            await registry.CreateAsync(rt, null, Copy(obj), new WriteOptions("navarch-bootstrap"), ct);
+        }
+        catch (ApiException e) when (e.Reason == "AlreadyExists")
+        {
+            // Another API server on the same store, starting at the same time, wrote it first.
+        }
     }
 
     /// <summary>The registry stamps metadata on what it is given; the policy's objects stay untouched.</summary>
