@@ -36,10 +36,16 @@ internal sealed class LabControlPlane(LabConfig config, LabOptions options, LabS
         var logs = LabLayout.LogDir(state.DataDir);
         foreach (var master in masters)
         {
+            if (masters.Count > 1 && master == masters[1])
+            {
+                // The first server makes the cluster's keys; the others start with copies, as kubeadm's control-plane join.
+                await WaitReadyAsync(masters[0], DateTime.UtcNow + options.ReadyTimeout, ct);
+                foreach (var other in masters.Skip(1)) CopySharedKeys(ServerDataDir(masters[0]), ServerDataDir(other));
+            }
             master.Server = ProcessRecord.Of(startSelf(master.Namespace,
                 Path.Combine(logs, masters.Count == 1 ? "server.log" : $"server-{master.Name}.log"),
                 [
-                    "server", "--data-dir", Path.Combine(LabLayout.ServerDir(state.DataDir), master.Name),
+                    "server", "--data-dir", ServerDataDir(master),
                     "--bind", master.Address, "--insecure-port", options.ApiPort.ToString(),
                     "--service-cluster-ip-range", config.ServiceClusterIpRange.ToString(),
                     "--cluster-cidr", config.FlannelNet.ToString(), "--node-cidr-mask-size", LabConfigParser.NodeCidrMaskSize.ToString(),
@@ -58,18 +64,41 @@ internal sealed class LabControlPlane(LabConfig config, LabOptions options, LabS
     public async Task WaitForServersAsync(CancellationToken ct)
     {
         var deadline = DateTime.UtcNow + options.ReadyTimeout;
-        foreach (var master in Masters)
+        foreach (var master in Masters) await WaitReadyAsync(master, deadline, ct);
+    }
+
+    private async Task WaitReadyAsync(NodeState master, DateTime deadline, CancellationToken ct)
+    {
+        while (true)
         {
-            while (true)
-            {
-                if (!master.Server!.IsAlive) throw new LabException($"navarch server on {master.Name} exited; its log ends:\n{Tail(master.Server)}");
-                var probe = await HostCommand.TryRunAsync("nsenter",
-                    ["--net=" + new NetworkNamespace(master.Namespace).Path, "curl", "-sf", "--max-time", "2", $"http://{master.Address}:{options.ApiPort}/readyz"], ct);
-                if (probe.ExitCode == 0) break;
-                if (DateTime.UtcNow > deadline)
-                    throw new LabException($"the API server on {master.Name} was not ready within {options.ReadyTimeout.TotalSeconds:0} s; its log ends:\n{Tail(master.Server)}");
-                await Task.Delay(200, ct);
-            }
+            if (!master.Server!.IsAlive) throw new LabException($"navarch server on {master.Name} exited; its log ends:\n{Tail(master.Server)}");
+            var probe = await HostCommand.TryRunAsync("nsenter",
+                ["--net=" + new NetworkNamespace(master.Namespace).Path, "curl", "-sf", "--max-time", "2", $"http://{master.Address}:{options.ApiPort}/readyz"], ct);
+            if (probe.ExitCode == 0) return;
+            if (DateTime.UtcNow > deadline)
+                throw new LabException($"the API server on {master.Name} was not ready within {options.ReadyTimeout.TotalSeconds:0} s; its log ends:\n{Tail(master.Server)}");
+            await Task.Delay(200, ct);
+        }
+    }
+
+    private string ServerDataDir(NodeState master) => Path.Combine(LabLayout.ServerDir(state.DataDir), master.Name);
+
+    /// <summary>
+    /// What every API server of one cluster must share: the cluster CA (every certificate, client or serving, chains to
+    /// one root, so a kubeconfig works against any master) and the ServiceAccount signing key (a token from one server is
+    /// valid at the others). Each server makes its own serving certificate from the shared CA.
+    /// </summary>
+    private static readonly string[] SharedKeyFiles = ["pki/ca.crt", "pki/ca.key", "sa.key", "sa.pub"];
+
+    private static void CopySharedKeys(string fromDataDir, string toDataDir)
+    {
+        if (!OperatingSystem.IsLinux()) throw new PlatformNotSupportedException("the lab runs on Linux");
+        foreach (var file in SharedKeyFiles)
+        {
+            var target = Path.Combine(toDataDir, file);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            File.Copy(Path.Combine(fromDataDir, file), target, overwrite: true);
+            File.SetUnixFileMode(target, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
     }
 

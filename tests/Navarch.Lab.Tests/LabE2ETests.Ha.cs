@@ -42,6 +42,12 @@ public sealed class LabHaE2ETests(ITestOutputHelper output)
             var masters = state.Masters.ToList();
             Assert.Equal(["192.168.0.201", "192.168.0.202"], masters.Select(m => m.Name));
             Assert.All(masters, m => Assert.True(m.Etcd!.IsAlive && m.Server!.IsAlive, $"{m.Name}: etcd or server not running"));
+            // One cluster CA for both: the first master's admin kubeconfig works against the second's secure port.
+            var adminKubeconfig = Path.Combine(LabLayout.ServerDir(dataDir), masters[0].Name, "admin.kubeconfig");
+            var overTls = await HostCommand.TryRunAsync("nsenter", ["--net=" + new NetworkNamespace(masters[1].Namespace).Path,
+                "/usr/bin/kubectl", "--kubeconfig", adminKubeconfig, "--server", $"https://{masters[1].Address}:6443", "get", "nodes", "-o", "name"]);
+            Assert.True(overTls.ExitCode == 0 && overTls.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length == 3,
+                $"the first master's admin kubeconfig against the second over TLS: {overTls}");
 
             var server = $"http://127.0.0.1:{port}";
             using var client = new Kubernetes(new KubernetesClientConfiguration { Host = server });

@@ -62,7 +62,8 @@ public sealed class ClusterPki
         else
         {
             var addresses = ServingAddresses(options.BindAddress, serviceIp);
-            serving = LoadOrIssue(ca, dir, "apiserver", now, c => Covers(c, addresses),
+            // Signed by this CA, not only named after it: a CA copied in from another master replaces ours.
+            serving = LoadOrIssue(ca, dir, "apiserver", now, c => Covers(c, addresses) && CertificateAuthority.Verifies(ca.Certificate, c, CertificateUsage.Server, now),
                 () => ca.Issue("kube-apiserver", [], CertificateUsage.Server, LeafLifetime, ServiceDnsNames.Append(Dns.GetHostName()), addresses));
         }
 
