@@ -127,11 +127,15 @@ internal sealed class ServerUnderTest : IAsyncDisposable
         throw new TimeoutException($"the server was not ready within {timeout.TotalSeconds:0} s:\n{OutputTail()}");
     }
 
+    // NAVARCH_BENCH_SERVER_LOG=FILE keeps the server's whole output there (the tail alone is kept otherwise).
+    private readonly string? _logFile = Environment.GetEnvironmentVariable("NAVARCH_BENCH_SERVER_LOG");
+
     private void Keep(string? line)
     {
         if (line is null) return;
         lock (_tail)
         {
+            if (!string.IsNullOrEmpty(_logFile)) File.AppendAllText(_logFile, line + "\n");
             _tail.Enqueue(line);
             while (_tail.Count > 40) _tail.Dequeue();
         }

@@ -10,8 +10,9 @@ namespace Navarch.Bench.Workloads;
 /// <summary>
 /// The kubelet of every hollow node at once, as kubemark's hollow kubelets would be: one watch on all pods; a pod bound
 /// to a node is written Running and Ready (once), a pod being deleted is deleted for good (its "containers" stopped).
-/// Writes go through <c>workers</c> lanes, a pod always in the same lane, so one pod's writes keep their order while
-/// different pods' run in parallel (as each node's kubelet works on its own).
+/// Writes go through <c>workers</c> lanes (by default one a node), a node's pods always in the same lane, so one pod's
+/// writes keep their order while different nodes' run in parallel (as each node's kubelet works on its own). With
+/// fewer lanes than nodes, the lanes' request latency, not the server, capped the pods made ready per second.
 /// </summary>
 internal sealed class HollowKubelet : IAsyncDisposable
 {
@@ -24,6 +25,8 @@ internal sealed class HollowKubelet : IAsyncDisposable
     private readonly ConcurrentDictionary<string, bool> _deleted = new();
     private int _nextIp;
     private long _writes;
+    private long _dispatched;
+    private long _handled;
 
     public HollowKubelet(IKubernetes client, int workers)
     {
@@ -33,6 +36,9 @@ internal sealed class HollowKubelet : IAsyncDisposable
 
     /// <summary>Status writes and final deletes made so far.</summary>
     public long Writes => Interlocked.Read(ref _writes);
+
+    /// <summary>Pod changes handed to a lane and not yet written (or skipped): the kubelet's backlog.</summary>
+    public long Backlog => Interlocked.Read(ref _dispatched) - Interlocked.Read(ref _handled);
 
     public void Start()
     {
@@ -67,7 +73,8 @@ internal sealed class HollowKubelet : IAsyncDisposable
         if (string.IsNullOrEmpty(pod.Spec?.NodeName)) return;
         var deleting = pod.Metadata.DeletionTimestamp is not null;
         if (deleting ? _deleted.ContainsKey(pod.Metadata.Uid) : _running.ContainsKey(pod.Metadata.Uid)) return;
-        var lane = (int)((uint)StringComparer.Ordinal.GetHashCode(pod.Metadata.Uid) % (uint)_lanes.Length);
+        var lane = (int)((uint)StringComparer.Ordinal.GetHashCode(pod.Spec.NodeName) % (uint)_lanes.Length);
+        Interlocked.Increment(ref _dispatched);
         _lanes[lane].Writer.TryWrite(pod);
     }
 
@@ -88,6 +95,10 @@ internal sealed class HollowKubelet : IAsyncDisposable
                     // Lost write: the next event of the pod (or the re-list) tries again.
                     _running.TryRemove(pod.Metadata.Uid, out _);
                     _deleted.TryRemove(pod.Metadata.Uid, out _);
+                }
+                finally
+                {
+                    Interlocked.Increment(ref _handled);
                 }
             }
         }

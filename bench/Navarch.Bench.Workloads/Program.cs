@@ -11,10 +11,10 @@ using Navarch.Bench.Workloads;
 // its time); then a rolling update of the N pods from `set image` to complete (target: ≥ 300 pods replaced per
 // second); the server's RSS after both.
 // Usage: dotnet run -c Release --project bench/Navarch.Bench.Workloads [--replicas 5000] [--nodes N]
-//        [--kubelet-workers 16] [--phase-timeout 180] [--verbose]
+//        [--kubelet-workers NODES] [--phase-timeout 180] [--verbose]
 var replicas = Option("--replicas", 5_000);
 var nodeCount = Option("--nodes", Math.Max(10, (replicas * 5 / 2 + 109) / 110)); // 110 pods a node: room for the RC's, the Deployment's and the surge
-var kubeletWorkers = Option("--kubelet-workers", 16);
+var kubeletWorkers = Option("--kubelet-workers", nodeCount); // one lane a node, as each node has its kubelet
 var phaseTimeout = TimeSpan.FromSeconds(Option("--phase-timeout", 180));
 var warmUp = Math.Max(50, replicas / 10);
 var verbose = args.Contains("--verbose"); // progress of every phase each second
@@ -80,7 +80,7 @@ try
         await UntilAsync($"RC {ns}/rc: {n} ready", async () =>
         {
             var s = (await client.CoreV1.ReadNamespacedReplicationControllerAsync("rc", ns, cancellationToken: ct)).Status;
-            return (s?.ReadyReplicas == n && s.AvailableReplicas == n, $"replicas {s?.Replicas} ready {s?.ReadyReplicas} available {s?.AvailableReplicas}; kubelet writes {kubelet.Writes}");
+            return (s?.ReadyReplicas == n && s.AvailableReplicas == n, $"replicas {s?.Replicas} ready {s?.ReadyReplicas} available {s?.AvailableReplicas}; kubelet writes {kubelet.Writes} backlog {kubelet.Backlog}");
         });
     }
 
@@ -105,7 +105,7 @@ try
             var d = await client.AppsV1.ReadNamespacedDeploymentAsync("web", ns, cancellationToken: ct);
             var s = d.Status;
             return (s?.ObservedGeneration >= d.Metadata.Generation && s.UpdatedReplicas == n && s.AvailableReplicas == n && s.Replicas == n,
-                $"replicas {s?.Replicas} updated {s?.UpdatedReplicas} ready {s?.ReadyReplicas} available {s?.AvailableReplicas}");
+                $"replicas {s?.Replicas} updated {s?.UpdatedReplicas} ready {s?.ReadyReplicas} available {s?.AvailableReplicas}; kubelet backlog {kubelet.Backlog}");
         });
 
     async Task ScaleToZeroAsync(string ns)
