@@ -1,6 +1,5 @@
 using System.Diagnostics;
-using Navarch.Agent.Cri;
-using Navarch.Agent.Runtime;
+using Navarch.Cri;
 using Navarch.Lab.Host;
 
 namespace Navarch.Lab;
