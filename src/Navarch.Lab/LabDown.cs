@@ -161,4 +161,22 @@ public sealed class LabDown(LabState state, Action<string> progress)
             catch (UnauthorizedAccessException e) { progress($"could not delete {dir}: {e.Message}"); }
         }
     }
+
+    /// <summary>
+    /// Takes one node out of a running lab in <see cref="RunAsync"/>'s order: its agent, its pod sandboxes through CRI, its
+    /// containerd, what still runs for its pods, its namespace (with its links), CNI results, cgroups and data.
+    /// </summary>
+    public static async Task RemoveNodeAsync(NodeState node, Action<string> progress, CancellationToken ct)
+    {
+        if (node.Agent is { } agent) ProcessInfo.Signal(agent.Pid, LibC.SigKill, agent.StartTicks);
+        var ids = new HashSet<string>(await RemoveSandboxesAsync(node, ct), StringComparer.Ordinal);
+        await StopContainerdAsync(node);
+        ids.UnionWith(RuntimeIdsOnDisk(node));
+        await KillCgroupMembersAsync(ids);
+        await new NetworkNamespace(node.Namespace).DeleteAsync(ct);
+        RemoveCniResults(ids);
+        RemoveCgroups(ids);
+        try { if (Directory.Exists(node.DataDir)) Directory.Delete(node.DataDir, recursive: true); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { progress($"could not delete {node.DataDir}: {e.Message}"); }
+    }
 }
