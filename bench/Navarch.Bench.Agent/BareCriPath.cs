@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Navarch.Agent.Pods;
-using Navarch.Agent.Runtime;
+using Navarch.Cri;
 
 namespace Navarch.Bench.Agent;
 

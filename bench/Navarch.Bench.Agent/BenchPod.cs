@@ -1,7 +1,7 @@
 using k8s.Models;
 using Navarch.Images;
 using Navarch.Agent.Pods;
-using Navarch.Agent.Runtime;
+using Navarch.Cri;
 
 namespace Navarch.Bench.Agent;
 

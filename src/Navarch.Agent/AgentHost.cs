@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 using Navarch.Agent.Node;
 using Navarch.Agent.Pods;
 using Navarch.Agent.Probes;
-using Navarch.Agent.Runtime;
+using Navarch.Cri;
 using Navarch.Client.Events;
 using Navarch.Client.Informers;
 

@@ -1,8 +1,6 @@
 using System.Text.RegularExpressions;
-using Navarch.Agent.Containerd;
-using Navarch.Agent.Cri;
+using Navarch.Cri;
 using Navarch.Images;
-using Navarch.Agent.Runtime;
 
 namespace Navarch.Lab;
 
@@ -22,7 +20,7 @@ public static partial class ImagePreloader
 
     /// <summary>The containerd paths of the agent whose data dir is <paramref name="agentDataDir"/> (as the agent derives them).</summary>
     public static ContainerdPaths ContainerdOf(string agentDataDir) =>
-        ContainerdPaths.For(new ContainerdOptions { DataDir = agentDataDir, SandboxImage = "docker.io/" + ImageRecipes.PauseName });
+        ContainerdPaths.For(agentDataDir);
 
     /// <summary>Waits until the agent's containerd answers CRI with RuntimeReady; throws <see cref="TimeoutException"/> naming the node.</summary>
     public static async Task WaitForRuntimeAsync(string node, ContainerdPaths paths, Func<bool> agentAlive, Func<string> agentLog, TimeSpan timeout, CancellationToken ct)

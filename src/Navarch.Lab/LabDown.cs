@@ -1,6 +1,5 @@
 using System.Diagnostics;
-using Navarch.Agent.Cri;
-using Navarch.Agent.Runtime;
+using Navarch.Cri;
 using Navarch.Lab.Host;
 
 namespace Navarch.Lab;
@@ -161,5 +160,23 @@ public sealed class LabDown(LabState state, Action<string> progress)
             catch (IOException e) { progress($"could not delete {dir}: {e.Message}"); }
             catch (UnauthorizedAccessException e) { progress($"could not delete {dir}: {e.Message}"); }
         }
+    }
+
+    /// <summary>
+    /// Takes one node out of a running lab in <see cref="RunAsync"/>'s order: its agent, its pod sandboxes through CRI, its
+    /// containerd, what still runs for its pods, its namespace (with its links), CNI results, cgroups and data.
+    /// </summary>
+    public static async Task RemoveNodeAsync(NodeState node, Action<string> progress, CancellationToken ct)
+    {
+        if (node.Agent is { } agent) ProcessInfo.Signal(agent.Pid, LibC.SigKill, agent.StartTicks);
+        var ids = new HashSet<string>(await RemoveSandboxesAsync(node, ct), StringComparer.Ordinal);
+        await StopContainerdAsync(node);
+        ids.UnionWith(RuntimeIdsOnDisk(node));
+        await KillCgroupMembersAsync(ids);
+        await new NetworkNamespace(node.Namespace).DeleteAsync(ct);
+        RemoveCniResults(ids);
+        RemoveCgroups(ids);
+        try { if (Directory.Exists(node.DataDir)) Directory.Delete(node.DataDir, recursive: true); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { progress($"could not delete {node.DataDir}: {e.Message}"); }
     }
 }

@@ -23,7 +23,8 @@ public static class LabNetwork
         await Task.WhenAll(state.Nodes.Select(node => BuildNodeAsync(node, sw, serviceRange, ct)));
     }
 
-    private static async Task BuildNodeAsync(NodeState node, NetworkNamespace sw, string serviceRange, CancellationToken ct)
+    /// <summary>Creates one node's namespace, plugged into the switch <paramref name="sw"/> (also for a node added to a running lab).</summary>
+    public static async Task BuildNodeAsync(NodeState node, NetworkNamespace sw, string serviceRange, CancellationToken ct)
     {
         var ns = new NetworkNamespace(node.Namespace);
         await ns.CreateAsync(ct);
@@ -50,5 +51,13 @@ public static class LabNetwork
             foreach (var other in state.Nodes.Where(o => o != node && o.PodCidr is not null))
                 await ns.IpAsync(ct, "route", "replace", other.PodCidr!, "via", other.Address, "dev", "eth0");
         }
+    }
+
+    /// <summary>Removes the other nodes' routes to <paramref name="gone"/>'s pod subnet (when it leaves a running lab); tolerates routes that are not there.</summary>
+    public static async Task UnroutePodSubnetAsync(LabState state, NodeState gone, CancellationToken ct)
+    {
+        if (gone.PodCidr is null) return;
+        foreach (var node in state.Nodes.Where(n => n != gone))
+            await HostCommand.TryRunAsync("ip", ["-n", node.Namespace, "route", "del", gone.PodCidr, "via", gone.Address], ct);
     }
 }

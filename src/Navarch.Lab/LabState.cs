@@ -51,6 +51,9 @@ public sealed class LabState
     public required List<NodeState> Nodes { get; init; }
     public ProcessRecord? Forwarder { get; set; }
 
+    /// <summary>How the agents were started (null in a state file of an older navarch: nodes cannot be added to that lab).</summary>
+    public LabAgentSettings? Agents { get; set; }
+
     /// <summary>The masters, in the config's order; the first is the primary (cluster DNS, the host port's first choice).</summary>
     public IEnumerable<NodeState> Masters => Nodes.Where(n => n.IsMaster);
 

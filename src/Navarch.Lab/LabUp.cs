@@ -73,14 +73,11 @@ public sealed class LabUp(LabConfig config, LabOptions options, Action<string> p
         await WaitForApiAsync(state, ct);
         Say($"API server ready at {state.MasterUrl} (host: http://127.0.0.1:{options.HostPort})");
 
+        state.Agents = new LabAgentSettings(controlPlane.ServerUrls, options.ProxyMode, config.FlannelNet.ToString(),
+            KubeDnsService.ClusterIpFor(config.ServiceClusterIpRange.ToString()).ToString(), config.ServiceClusterIpRange.ToString());
         foreach (var node in state.Nodes.Where(n => n.RunsAgent))
         {
-            node.Agent = ProcessRecord.Of(StartSelf(node.Namespace, Path.Combine(logs, node.Name + ".log"),
-                "agent", "--server", controlPlane.ServerUrls, "--node-name", node.Name, "--node-ip", node.Address,
-                "--runtime", "containerd", "--data-dir", node.DataDir,
-                // By default the seed's (2015) proxy: a relay port per service port, and the walkthrough's four chains.
-                "--proxy-mode", options.ProxyMode, "--cluster-cidr", config.FlannelNet.ToString(),
-                "--cluster-dns", KubeDnsService.ClusterIpFor(config.ServiceClusterIpRange.ToString()).ToString()));
+            node.Agent = ProcessRecord.Of(StartSelf(node.Namespace, Path.Combine(logs, node.Name + ".log"), [.. state.Agents.ArgumentsFor(node)]));
             state.Save();
         }
         var tarballs = await images;

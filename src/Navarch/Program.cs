@@ -13,6 +13,7 @@ root.Subcommands.Add(AgentCommand.Create());
 root.Subcommands.Add(HollowNodesCommand.Create());
 root.Subcommands.Add(UpCommand.Create());
 root.Subcommands.Add(DownCommand.Create());
+root.Subcommands.Add(LabCommand.Create());
 root.Subcommands.Add(UpCommand.CreateForwarder());
 var parsed = root.Parse(args);
 var invocation = new InvocationConfiguration();

@@ -1,8 +1,10 @@
 using System.Diagnostics;
+using System.Net;
 using k8s;
 using k8s.Models;
 using Navarch.Lab.Host;
 using Navarch.Testing;
+using Xunit.Abstractions;
 
 namespace Navarch.Lab.Tests;
 
@@ -10,14 +12,15 @@ namespace Navarch.Lab.Tests;
 /// Today's workloads on the lab's real containers, driven by the real kubectl 1.32 and 1.27, each check in a
 /// namespace of its own. The CronJob is created first (its first Job comes at the next minute, the longest wait), the
 /// rollout runs while a node curls its service with only the stuck rollout beside it (whose image never starts, so no
-/// other pod start competes with it for the 2 cores), then the daemon sets, jobs and env check run together, then the
-/// CronJob's Job is awaited.
+/// other pod start competes with it for the 2 cores), then the daemon sets, jobs, env and ConfigMap file checks run
+/// together, then a 4th node joins and leaves the lab, then the CronJob's Job is awaited. Measured figures go to the
+/// test output.
 /// </summary>
-public sealed partial class LabE2ETests
+public sealed partial class LabE2ETests(ITestOutputHelper output)
 {
     private const string V1Page = "Welcome to nginx!", V2Page = "Welcome to nginx v2!";
 
-    private static async Task WorkloadsRunOnRealContainersAsync(string server, Kubernetes client, LabState state)
+    private async Task WorkloadsRunOnRealContainersAsync(string server, Kubernetes client, LabState state)
     {
         using var k = new Kubectl(server);
         using var k127 = new Kubectl(server, Kubectl.V127);
@@ -26,7 +29,9 @@ public sealed partial class LabE2ETests
         await OkAsync(k, "-n", "cron", "create", "cronjob", "tick", "--image=dnsutils", "--schedule=*/1 * * * *", "--", "sh", "-c", "echo tick");
 
         await Task.WhenAll(RollingUpdateAnswersEveryRequestAsync(k, k127, client, state), StuckRolloutExceedsItsDeadlineAsync(k, k127));
-        await Task.WhenAll(DaemonSetsHonourTaintsAsync(k127, client, state), JobsFinishAsync(k, k127, client), ConfigMapAndSecretReachEnvAsync(k, k127));
+        await Task.WhenAll(DaemonSetsHonourTaintsAsync(k127, client, state), JobsFinishAsync(k, k127, client), ConfigMapAndSecretReachEnvAsync(k, k127),
+            ConfigMapFileFollowsAnEditAsync(server, k127));
+        await DaemonSetsReachANodeThatJoinsAsync(client, state);
 
         IList<V1Job> jobs = [];
         await Poll.UntilAsync("the CronJob */1 * * * * created a Job within 70 s", async () =>
@@ -44,7 +49,7 @@ public sealed partial class LabE2ETests
     /// without pause: the rollout completes, no request fails, the page turns to v2; history has 2 revisions, undo brings
     /// the first page back.
     /// </summary>
-    private static async Task RollingUpdateAnswersEveryRequestAsync(Kubectl k, Kubectl k127, Kubernetes client, LabState state)
+    private async Task RollingUpdateAnswersEveryRequestAsync(Kubectl k, Kubectl k127, Kubernetes client, LabState state)
     {
         const string ns = "rollout";
         await OkAsync(k, "create", "namespace", ns);
@@ -62,6 +67,7 @@ public sealed partial class LabE2ETests
         var status = await OkAsync(k, ["-n", ns, "rollout", "status", "deployment/web", "--timeout=90s"], TimeSpan.FromSeconds(100));
         var rolloutSeconds = rollout.Elapsed.TotalSeconds;
         Assert.Contains("successfully rolled out", status.Stdout);
+        output.WriteLine($"lab rollout of 3: {rolloutSeconds:0.0} s from `set image` to `rollout status` exit 0");
         await PageAsync(node.Path, clusterIp, "the web service after the rollout", V2Page);
         stopCurling.Cancel();
         var answers = await curling;
@@ -238,6 +244,82 @@ public sealed partial class LabE2ETests
         await OkAsync(k, ["-n", ns, "wait", "--for=condition=ready", "pod/reader", "--timeout=45s"], TimeSpan.FromSeconds(55));
         var env = (await OkAsync(k127, "-n", ns, "exec", "reader", "--", "env")).Stdout.Split('\n', StringSplitOptions.TrimEntries);
         foreach (var line in new[] { "GREETING=hello", "PASSWORD=hunter2", "CFG_greeting=hello", "CFG_colour=blue" }) Assert.Contains(line, env);
+    }
+
+    /// <summary>
+    /// A 4th machine joins the running lab (<c>navarch lab add-node</c>): both daemon sets of
+    /// <see cref="DaemonSetsHonourTaintsAsync"/> put a pod on it. Then it leaves (<c>remove-node</c>): its namespace, its
+    /// Node object and the pods bound to it are gone, and the daemon sets are back at 3.
+    /// </summary>
+    private async Task DaemonSetsReachANodeThatJoinsAsync(Kubernetes client, LabState state)
+    {
+        const string ns = "daemons", address = "192.168.0.204";
+        var clock = Stopwatch.StartNew();
+        var added = await NavarchAsync(["lab", "add-node", address, "--data-dir", state.DataDir], TimeSpan.FromSeconds(130));
+        try
+        {
+            Assert.True(added.ExitCode == 0, $"navarch lab add-node:\n{added}");
+            var joined = clock.Elapsed.TotalSeconds;
+            Assert.Contains(address, await RunningOnAsync(client, ns, "plain", 4));
+            Assert.Contains(address, await RunningOnAsync(client, ns, "tolerant", 4));
+            output.WriteLine($"4th node: Ready {joined:0.0} s after add-node began, both daemon pods Running on it after {clock.Elapsed.TotalSeconds:0.0} s");
+        }
+        finally
+        {
+            var removed = await NavarchAsync(["lab", "remove-node", address, "--data-dir", state.DataDir], TimeSpan.FromSeconds(60));
+            Assert.True(removed.ExitCode == 0, $"navarch lab remove-node:\n{removed}");
+        }
+        Assert.DoesNotContain(address, await RunningOnAsync(client, ns, "plain", 3));
+        Assert.DoesNotContain(address, await RunningOnAsync(client, ns, "tolerant", 3));
+        Assert.Empty((await client.CoreV1.ListPodForAllNamespacesAsync(fieldSelector: $"spec.nodeName={address}")).Items);
+        Assert.DoesNotContain((await client.CoreV1.ListNodeAsync()).Items, n => n.Metadata.Name == address);
+        Assert.False(new NetworkNamespace(LabLayout.AddedNode(state, IPAddress.Parse(address)).Namespace).Exists, "the 4th node's namespace outlived remove-node");
+        Assert.DoesNotContain(LabState.Load(state.DataDir)!.Nodes, n => n.Name == address);
+    }
+
+    /// <summary>
+    /// A ConfigMap as a pod's volume and env var: after <c>kubectl edit</c> (the editor a sed script, as a user might
+    /// set KUBE_EDITOR) the file in the running pod changes within 90 s, read with <c>kubectl exec</c>; the env var keeps
+    /// its old value (env is set once, at container start).
+    /// </summary>
+    private async Task ConfigMapFileFollowsAnEditAsync(string server, Kubectl k127)
+    {
+        const string ns = "configfile";
+        using var k = new Kubectl(server);
+        await OkAsync(k, "create", "namespace", ns);
+        await OkAsync(k, "-n", ns, "create", "configmap", "palette", "--from-literal=colour=blue");
+        await OkAsync(k, ["-n", ns, "apply", "-f", "-"], stdin: """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: painter}
+            spec:
+              terminationGracePeriodSeconds: 0
+              containers:
+              - name: painter
+                image: dnsutils
+                command: [sleep, "3600"]
+                env:
+                - {name: COLOUR, valueFrom: {configMapKeyRef: {name: palette, key: colour}}}
+                volumeMounts:
+                - {name: palette, mountPath: /etc/palette}
+              volumes:
+              - {name: palette, configMap: {name: palette}}
+            """);
+        await OkAsync(k, ["-n", ns, "wait", "--for=condition=ready", "pod/painter", "--timeout=45s"], TimeSpan.FromSeconds(55));
+        Assert.Equal("blue", (await OkAsync(k127, "-n", ns, "exec", "painter", "--", "cat", "/etc/palette/colour")).Stdout);
+
+        k.ExtraEnvironment["KUBE_EDITOR"] = "sed -i s/blue/green/";
+        var edited = await OkAsync(k, "-n", ns, "edit", "configmap", "palette");
+        var clock = Stopwatch.StartNew();
+        Assert.Contains("configmap/palette edited", edited.Stdout);
+        var seen = "";
+        await Poll.UntilAsync("the edited ConfigMap in the running pod's file within 90 s", async () =>
+        {
+            seen = (await OkAsync(k127, "-n", ns, "exec", "painter", "--", "cat", "/etc/palette/colour")).Stdout;
+            return seen == "green";
+        }, TimeSpan.FromSeconds(90), () => seen);
+        output.WriteLine($"ConfigMap edit reached the pod's file {clock.Elapsed.TotalSeconds:0.0} s after kubectl edit returned");
+        Assert.Equal("blue", (await OkAsync(k127, "-n", ns, "exec", "painter", "--", "sh", "-c", "echo $COLOUR")).Stdout.Trim());
     }
 
     /// <summary>Curls <paramref name="ip"/> from <paramref name="netns"/> one request after another until stopped (at most 5,000); returns each answer's page title or failure.</summary>

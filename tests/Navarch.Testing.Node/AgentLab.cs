@@ -3,9 +3,8 @@ using System.Text.RegularExpressions;
 using k8s;
 using k8s.Models;
 using Navarch.Agent.Containerd;
-using Navarch.Agent.Cri;
+using Navarch.Cri;
 using Navarch.Images;
-using Navarch.Agent.Runtime;
 namespace Navarch.Testing;
 
 /// <summary>
@@ -29,7 +28,7 @@ public sealed partial class AgentLab : IAsyncDisposable
     public IKubernetes Client => Node.Client;
 
     /// <summary>Where the agent's containerd keeps everything (socket, config, root).</summary>
-    public ContainerdPaths Containerd => ContainerdPaths.For(ContainerdOptions);
+    public ContainerdPaths Containerd => ContainerdOptions.Paths();
 
     /// <summary>CRI straight to the agent's containerd.</summary>
     public CriRuntime Cri { get; private set; } = null!;
@@ -43,7 +42,7 @@ public sealed partial class AgentLab : IAsyncDisposable
         DataDir = Node.AgentDataDir,
         SandboxImage = "docker.io/" + ImageRecipes.PauseName,
         NetworkNamespace = Node.Netns.Path,
-        Snapshotter = SnapshotterOf(ContainerdPaths.For(new ContainerdOptions { DataDir = Node.AgentDataDir, SandboxImage = "" }).ConfigFile),
+        Snapshotter = SnapshotterOf(ContainerdPaths.For(Node.AgentDataDir).ConfigFile),
     };
 
     /// <summary>Sandbox ids seen during the test (to check CNI's host-wide cache for leftovers).</summary>

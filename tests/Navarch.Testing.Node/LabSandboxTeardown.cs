@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Navarch.Agent.Containerd;
-using Navarch.Agent.Cri;
-using Navarch.Agent.Runtime;
+using Navarch.Cri;
 
 namespace Navarch.Testing;
 
@@ -19,7 +18,7 @@ internal sealed class LabSandboxTeardown(NetNs netns, ContainerdOptions containe
     public async Task RunAsync(CriRuntime? cri, CancellationToken ct)
     {
         if (cri is not null && await TryRemoveAllAsync(cri, ct)) return;
-        var paths = ContainerdPaths.For(containerd);
+        var paths = containerd.Paths();
         if (!Directory.Exists(paths.Root)) return;
         await WaitForContainerdGoneAsync(ct);
         await using var supervisor = new ContainerdSupervisor(containerd, NullLogger<ContainerdSupervisor>.Instance);

@@ -22,6 +22,9 @@ public sealed class Kubectl(string server, string binary = Kubectl.Default) : ID
     public string Binary => binary;
     public string WorkDir => _home;
 
+    /// <summary>Variables set for every run besides the test's own environment (e.g. <c>KUBE_EDITOR</c> for <c>kubectl edit</c>).</summary>
+    public Dictionary<string, string> ExtraEnvironment { get; } = [];
+
     /// <summary>Runs kubectl with <paramref name="args"/>; kills it after <paramref name="timeout"/> (default 60 s).</summary>
     public async Task<KubectlResult> RunAsync(IEnumerable<string> args, string? stdin = null, TimeSpan? timeout = null)
     {
@@ -72,6 +75,7 @@ public sealed class Kubectl(string server, string binary = Kubectl.Default) : ID
         };
         psi.Environment["HOME"] = _home;
         psi.Environment.Remove("KUBECONFIG");
+        foreach (var (name, value) in ExtraEnvironment) psi.Environment[name] = value;
         foreach (var a in new[] { "-s", server, "--cache-dir", Path.Combine(_home, "cache") }.Concat(args))
             psi.ArgumentList.Add(a);
         return psi;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Navarch.Agent.Containerd;
+using Navarch.Cri;
 using Navarch.Images;
 using Navarch.Agent.Node;
 using Navarch.Agent.Probes;
@@ -139,9 +140,9 @@ public static class AgentCommand
                 else
                 {
                     var containerd = new ContainerdOptions { DataDir = options.DataDir, SandboxImage = "docker.io/" + ImageRecipes.PauseName };
-                    var paths = ContainerdPaths.For(containerd);
+                    var paths = containerd.Paths();
                     // Without an endpoint, look for the containerd an earlier agent started on this data dir first.
-                    connection = await RuntimeConnection.OpenAsync(result.GetValue(endpoint) ?? Agent.Cri.RuntimeEndpoint.FromSocketPath(paths.Socket), containerd, loggers, ct);
+                    connection = await RuntimeConnection.OpenAsync(result.GetValue(endpoint) ?? RuntimeEndpoint.FromSocketPath(paths.Socket), containerd, loggers, ct);
                     runtime = connection.Runtime;
                     network.Add(new CniNetworkSetup(result.GetValue(cniConfDir) ?? paths.CniConfDir, Path.Combine(options.DataDir, "cni", "networks")));
                 }

@@ -1,4 +1,5 @@
 using System.Text;
+using Navarch.Cri;
 
 namespace Navarch.Agent.Containerd;
 

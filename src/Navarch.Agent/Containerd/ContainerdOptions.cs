@@ -1,3 +1,5 @@
+using Navarch.Cri;
+
 namespace Navarch.Agent.Containerd;
 
 /// <summary>How the agent's own containerd is set up. Paths derive from <see cref="DataDir"/> (see <see cref="ContainerdPaths"/>).</summary>
@@ -44,4 +46,7 @@ public sealed record ContainerdOptions
 
     /// <summary>Longest wait between restarts.</summary>
     public TimeSpan MaxRestartDelay { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Where this containerd keeps everything: <see cref="ContainerdPaths.For"/> of these options. Throws <see cref="ArgumentException"/> if a socket path gets too long.</summary>
+    public ContainerdPaths Paths() => ContainerdPaths.For(DataDir, Socket, CniConfDir);
 }

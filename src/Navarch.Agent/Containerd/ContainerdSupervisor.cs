@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
-using Navarch.Agent.Cri;
-using Navarch.Agent.Runtime;
+using Navarch.Cri;
 
 namespace Navarch.Agent.Containerd;
 
@@ -32,7 +31,7 @@ public sealed partial class ContainerdSupervisor : IAsyncDisposable
         _options = options;
         _logger = logger;
         _time = time ?? TimeProvider.System;
-        Paths = ContainerdPaths.For(options);
+        Paths = options.Paths();
     }
 
     /// <summary>Where this containerd keeps everything.</summary>

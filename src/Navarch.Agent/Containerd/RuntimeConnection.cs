@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
-using Navarch.Agent.Cri;
-using Navarch.Agent.Runtime;
+using Navarch.Cri;
 
 namespace Navarch.Agent.Containerd;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using k8s;
 using k8s.Models;
-using Navarch.Agent.Runtime;
+using Navarch.Cri;
 
 namespace Navarch.Agent.Node;
 

@@ -1,5 +1,5 @@
 using k8s.Models;
-using Navarch.Agent.Runtime;
+using Navarch.Cri;
 using Navarch.Client.Events;
 
 namespace Navarch.Agent.Pods;

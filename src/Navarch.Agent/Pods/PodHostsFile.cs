@@ -1,6 +1,6 @@
 using System.Text;
 using k8s.Models;
-using Navarch.Agent.Runtime;
+using Navarch.Cri;
 
 namespace Navarch.Agent.Pods;
 

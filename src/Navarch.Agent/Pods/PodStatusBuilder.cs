@@ -1,5 +1,5 @@
 using k8s.Models;
-using Navarch.Agent.Runtime;
+using Navarch.Cri;
 
 namespace Navarch.Agent.Pods;
 

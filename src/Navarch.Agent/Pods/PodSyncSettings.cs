@@ -1,4 +1,4 @@
-using Navarch.Agent.Runtime;
+using Navarch.Cri;
 
 namespace Navarch.Agent.Pods;
 

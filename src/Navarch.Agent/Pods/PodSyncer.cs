@@ -4,7 +4,7 @@ using k8s.Autorest;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 using Navarch.Agent.Probes;
-using Navarch.Agent.Runtime;
+using Navarch.Cri;
 using Navarch.Client.Events;
 
 namespace Navarch.Agent.Pods;

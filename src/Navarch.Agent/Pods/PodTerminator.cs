@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using k8s.Models;
-using Navarch.Agent.Runtime;
+using Navarch.Cri;
 using Navarch.Client.Events;
 
 namespace Navarch.Agent.Pods;

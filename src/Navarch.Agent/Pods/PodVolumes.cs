@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using k8s.Models;
-using Navarch.Agent.Runtime;
+using Navarch.Cri;
 
 namespace Navarch.Agent.Pods;
 

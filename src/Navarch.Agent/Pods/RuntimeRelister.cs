@@ -1,5 +1,5 @@
 using System.Text;
-using Navarch.Agent.Runtime;
+using Navarch.Cri;
 using Navarch.Client.Informers;
 
 namespace Navarch.Agent.Pods;

@@ -1,5 +1,5 @@
 using System.Text;
-using Navarch.Agent.Runtime;
+using Navarch.Cri;
 
 namespace Navarch.Agent.Probes;
 

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Navarch.Cri;
 
 namespace Navarch.Agent.Runtime;
 

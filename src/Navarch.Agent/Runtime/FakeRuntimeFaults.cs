@@ -1,3 +1,5 @@
+using Navarch.Cri;
+
 namespace Navarch.Agent.Runtime;
 
 /// <summary>Failures a <see cref="FakeRuntime"/> was told to inject, per CRI operation. Thread-safe.</summary>

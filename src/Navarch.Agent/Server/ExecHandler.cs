@@ -1,6 +1,6 @@
 using System.Net.WebSockets;
 using Microsoft.AspNetCore.Http;
-using Navarch.Agent.Runtime;
+using Navarch.Cri;
 using Navarch.Streaming;
 
 namespace Navarch.Agent.Server;

@@ -1,5 +1,5 @@
 using Microsoft.AspNetCore.Http;
-using Navarch.Agent.Runtime;
+using Navarch.Cri;
 
 namespace Navarch.Agent.Server;
 

@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Navarch.Agent.Runtime;
+using Navarch.Cri;
 using Navarch.Streaming;
 using Navarch.Streaming.Spdy;
 

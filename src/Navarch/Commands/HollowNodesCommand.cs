@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Navarch.Agent;
 using Navarch.Agent.Node;
 using Navarch.Agent.Runtime;
+using Navarch.Cri;
 using Navarch.Client.Informers;
 
 namespace Navarch.Commands;

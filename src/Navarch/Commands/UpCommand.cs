@@ -74,7 +74,7 @@ public static class UpCommand
     }
 
     /// <summary>How to start this very navarch again: its apphost, or dotnet with navarch.dll.</summary>
-    private static IReadOnlyList<string> SelfCommand()
+    internal static IReadOnlyList<string> SelfCommand()
     {
         var process = Environment.ProcessPath ?? "dotnet";
         return Path.GetFileNameWithoutExtension(process) == "dotnet"

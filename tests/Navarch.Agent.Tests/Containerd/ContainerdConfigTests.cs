@@ -1,4 +1,5 @@
 using Navarch.Agent.Containerd;
+using Navarch.Cri;
 
 namespace Navarch.Agent.Tests.Containerd;
 
@@ -25,7 +26,7 @@ public sealed class ContainerdConfigTests
     [InlineData("the chosen snapshotter", "snapshotter = \"native\"")]
     public void Renders_the_setting(string because, string line)
     {
-        var text = ContainerdConfig.Render(ContainerdPaths.For(Options), Options, "native");
+        var text = ContainerdConfig.Render(Options.Paths(), Options, "native");
         Assert.True(text.Contains(line, StringComparison.Ordinal), $"{because}: expected \"{line}\" in\n{text}");
     }
 
@@ -33,7 +34,7 @@ public sealed class ContainerdConfigTests
     public void Explicit_socket_and_cni_dir_win_over_the_defaults()
     {
         var options = Options with { Socket = "/run/n1.sock", CniConfDir = "/etc/navarch/cni" };
-        var text = ContainerdConfig.Render(ContainerdPaths.For(options), options, "overlayfs");
+        var text = ContainerdConfig.Render(options.Paths(), options, "overlayfs");
         Assert.Contains("address = \"/run/n1.sock\"", text);
         Assert.Contains("conf_dir = \"/etc/navarch/cni\"", text);
     }
@@ -47,7 +48,7 @@ public sealed class ContainerdConfigTests
     [Fact]
     public void A_data_dir_too_long_for_a_unix_socket_is_refused_naming_the_path()
     {
-        var error = Assert.Throws<ArgumentException>(() => ContainerdPaths.For(Options with { DataDir = "/tmp/" + new string('d', 100) }));
+        var error = Assert.Throws<ArgumentException>(() => (Options with { DataDir = "/tmp/" + new string('d', 100) }).Paths());
         Assert.Contains("containerd.sock", error.Message);
     }
 

@@ -2,8 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using Navarch.Agent.Containerd;
-using Navarch.Agent.Cri;
-using Navarch.Agent.Runtime;
+using Navarch.Cri;
 using Navarch.Testing;
 using Xunit.Abstractions;
 

@@ -1,7 +1,6 @@
 using Grpc.Core;
-using Navarch.Agent.Cri;
-using Navarch.Agent.Runtime;
-using V1 = Navarch.Agent.Cri.V1;
+using Navarch.Cri;
+using V1 = Navarch.Cri.V1;
 
 namespace Navarch.Agent.Tests.Cri;
 

@@ -3,7 +3,7 @@ using System.Net;
 using System.Text;
 using k8s;
 using k8s.Models;
-using Navarch.Agent.Runtime;
+using Navarch.Cri;
 using Navarch.Testing;
 using Xunit.Abstractions;
 

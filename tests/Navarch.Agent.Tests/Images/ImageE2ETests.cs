@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
 using Navarch.Agent.Containerd;
-using Navarch.Agent.Cri;
+using Navarch.Cri;
 using Navarch.Images;
 using Navarch.Testing;
 using Xunit.Abstractions;

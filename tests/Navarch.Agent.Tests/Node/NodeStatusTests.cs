@@ -1,6 +1,6 @@
 using k8s.Models;
 using Navarch.Agent.Node;
-using Navarch.Agent.Runtime;
+using Navarch.Cri;
 
 namespace Navarch.Agent.Tests.Node;
 

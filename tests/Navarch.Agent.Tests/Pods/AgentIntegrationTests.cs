@@ -3,6 +3,7 @@ using k8s;
 using k8s.Autorest;
 using k8s.Models;
 using Navarch.Agent.Runtime;
+using Navarch.Cri;
 using Navarch.Testing;
 
 namespace Navarch.Agent.Tests.Pods;

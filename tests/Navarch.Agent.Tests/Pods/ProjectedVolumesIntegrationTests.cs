@@ -2,6 +2,7 @@ using System.Diagnostics;
 using k8s;
 using k8s.Models;
 using Navarch.Agent.Runtime;
+using Navarch.Cri;
 using Navarch.Testing;
 using Xunit.Abstractions;
 

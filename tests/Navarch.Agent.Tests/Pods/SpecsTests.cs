@@ -1,6 +1,6 @@
 using k8s.Models;
 using Navarch.Agent.Pods;
-using Navarch.Agent.Runtime;
+using Navarch.Cri;
 
 namespace Navarch.Agent.Tests.Pods;
 

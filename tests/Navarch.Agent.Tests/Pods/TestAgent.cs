@@ -2,6 +2,7 @@ using k8s;
 using Microsoft.Extensions.Logging.Abstractions;
 using Navarch.Agent.Node;
 using Navarch.Agent.Runtime;
+using Navarch.Cri;
 
 namespace Navarch.Agent.Tests.Pods;
 

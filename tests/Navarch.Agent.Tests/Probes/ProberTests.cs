@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Navarch.Agent.Probes;
 using Navarch.Agent.Runtime;
+using Navarch.Cri;
 
 namespace Navarch.Agent.Tests.Probes;
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using Navarch.Agent.Runtime;
+using Navarch.Cri;
 
 namespace Navarch.Agent.Tests.Runtime;
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Navarch.Agent.Runtime;
+using Navarch.Cri;
 using Navarch.Agent.Server;
 using Navarch.Agent.Server.Auth;
 using Navarch.ApiServer.Certificates;

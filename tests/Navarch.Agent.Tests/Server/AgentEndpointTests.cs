@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.WebSockets;
 using System.Text;
 using Navarch.Agent.Runtime;
+using Navarch.Cri;
 using Navarch.Agent.Server;
 using Navarch.Streaming;
 using Navarch.Streaming.Spdy;

@@ -5,6 +5,7 @@ using System.Text;
 using k8s;
 using k8s.Models;
 using Navarch.Agent.Runtime;
+using Navarch.Cri;
 using Navarch.Agent.Server;
 using Navarch.Testing;
 

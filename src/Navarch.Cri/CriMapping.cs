@@ -1,8 +1,7 @@
 using Google.Protobuf.Collections;
-using Navarch.Agent.Runtime;
-using V1 = Navarch.Agent.Cri.V1;
+using V1 = Navarch.Cri.V1;
 
-namespace Navarch.Agent.Cri;
+namespace Navarch.Cri;
 
 /// <summary>Converts between the agent's runtime model and the CRI messages; pure functions, no I/O.</summary>
 internal static class CriMapping

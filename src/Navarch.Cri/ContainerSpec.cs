@@ -1,4 +1,4 @@
-namespace Navarch.Agent.Runtime;
+namespace Navarch.Cri;
 
 /// <summary>What a container should run: image, process, environment, mounts, limits and log file.</summary>
 public sealed record ContainerSpec

@@ -1,4 +1,4 @@
-namespace Navarch.Agent.Runtime;
+namespace Navarch.Cri;
 
 /// <summary>
 /// What a pod sandbox should look like: the pod's identity, hostname, DNS, host ports and placement. The

@@ -1,9 +1,8 @@
 using Grpc.Core;
 using Grpc.Net.Client;
-using Navarch.Agent.Runtime;
-using V1 = Navarch.Agent.Cri.V1;
+using V1 = Navarch.Cri.V1;
 
-namespace Navarch.Agent.Cri;
+namespace Navarch.Cri;
 
 /// <summary>
 /// <see cref="ICriRuntime"/> over a CRI runtime's gRPC API (containerd, CRI-O). A thin adapter: one call
@@ -52,7 +51,7 @@ public sealed class CriRuntime : ICriRuntime, IDisposable
     {
         var r = await CallAsync(RuntimeOperation.Status, o => _runtime.StatusAsync(new V1.StatusRequest(), o), cancellationToken);
         if (r.Status is null) throw RpcErrors.BadResponse(RuntimeOperation.Status, "a status");
-        return new RuntimeHealth(r.Status.Conditions.Select(c => new Runtime.RuntimeCondition(c.Type, c.Status, c.Reason, c.Message)).ToArray());
+        return new RuntimeHealth(r.Status.Conditions.Select(c => new RuntimeCondition(c.Type, c.Status, c.Reason, c.Message)).ToArray());
     }
 
     /// <inheritdoc />

@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using Grpc.Net.Client;
 
-namespace Navarch.Agent.Cri;
+namespace Navarch.Cri;
 
 /// <summary>Turns a CRI endpoint (<c>unix:///run/containerd/containerd.sock</c>) into a gRPC channel over its unix socket.</summary>
 public static class RuntimeEndpoint

@@ -1,4 +1,4 @@
-namespace Navarch.Agent.Runtime;
+namespace Navarch.Cri;
 
 /// <summary>Names of the CRI calls, as <see cref="RuntimeException.Operation"/> and the fake runtime's call log use them.</summary>
 public static class RuntimeOperation

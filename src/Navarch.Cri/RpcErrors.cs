@@ -1,7 +1,6 @@
 using Grpc.Core;
-using Navarch.Agent.Runtime;
 
-namespace Navarch.Agent.Cri;
+namespace Navarch.Cri;
 
 /// <summary>The one place where gRPC statuses from a CRI runtime become <see cref="RuntimeException"/>s.</summary>
 public static class RpcErrors

@@ -1,4 +1,4 @@
-namespace Navarch.Agent.Runtime;
+namespace Navarch.Cri;
 
 /// <summary>
 /// A container's cgroup limits in the units the kernel takes: CFS shares, quota per period (µs) and a

@@ -1,4 +1,4 @@
-namespace Navarch.Agent.Runtime;
+namespace Navarch.Cri;
 
 /// <summary>
 /// Label and annotation keys that tie runtime objects to Kubernetes pods and containers. The values are

@@ -1,4 +1,4 @@
-namespace Navarch.Agent.Containerd;
+namespace Navarch.Cri;
 
 /// <summary>
 /// Where one containerd keeps everything. Each containerd on a machine needs its own root, state, gRPC and
@@ -9,10 +9,13 @@ public sealed record ContainerdPaths
     /// <summary>Longest unix socket path the kernel accepts (sun_path is 108 bytes with the NUL).</summary>
     public const int MaxSocketPath = 107;
 
-    /// <summary>Derives the paths from the agent's data directory; throws <see cref="ArgumentException"/> if the socket path gets too long.</summary>
-    public static ContainerdPaths For(ContainerdOptions options)
+    /// <summary>
+    /// Derives the paths from the agent's data directory (<paramref name="socket"/> and <paramref name="cniConfDir"/>
+    /// override their defaults below it); throws <see cref="ArgumentException"/> if a socket path gets too long.
+    /// </summary>
+    public static ContainerdPaths For(string dataDir, string? socket = null, string? cniConfDir = null)
     {
-        var baseDir = Path.Combine(Path.GetFullPath(options.DataDir), "containerd");
+        var baseDir = Path.Combine(Path.GetFullPath(dataDir), "containerd");
         var paths = new ContainerdPaths
         {
             BaseDir = baseDir,
@@ -20,15 +23,15 @@ public sealed record ContainerdPaths
             LogFile = Path.Combine(baseDir, "containerd.log"),
             Root = Path.Combine(baseDir, "root"),
             State = Path.Combine(baseDir, "state"),
-            Socket = options.Socket ?? Path.Combine(baseDir, "containerd.sock"),
+            Socket = socket ?? Path.Combine(baseDir, "containerd.sock"),
             TtrpcSocket = Path.Combine(baseDir, "containerd.sock.ttrpc"),
             OptDir = Path.Combine(baseDir, "opt"),
             RuncRoot = Path.Combine(baseDir, "runc"),
-            CniConfDir = options.CniConfDir ?? Path.Combine(baseDir, "cni"),
+            CniConfDir = cniConfDir ?? Path.Combine(baseDir, "cni"),
         };
-        foreach (var socket in new[] { paths.Socket, paths.TtrpcSocket })
-            if (socket.Length > MaxSocketPath)
-                throw new ArgumentException($"containerd's socket path \"{socket}\" exceeds {MaxSocketPath} bytes: use a shorter data dir or socket", nameof(options));
+        foreach (var path in new[] { paths.Socket, paths.TtrpcSocket })
+            if (path.Length > MaxSocketPath)
+                throw new ArgumentException($"containerd's socket path \"{path}\" exceeds {MaxSocketPath} bytes: use a shorter data dir or socket", nameof(dataDir));
         return paths;
     }
 

@@ -1,4 +1,4 @@
-namespace Navarch.Agent.Runtime;
+namespace Navarch.Cri;
 
 /// <summary>
 /// The agent's view of a container runtime: pod sandboxes, containers and images, as CRI defines them.

@@ -1,4 +1,4 @@
-namespace Navarch.Agent.Runtime;
+namespace Navarch.Cri;
 
 /// <summary>State of a container, as CRI defines it.</summary>
 public enum ContainerState

@@ -1,4 +1,4 @@
-namespace Navarch.Agent.Runtime;
+namespace Navarch.Cri;
 
 /// <summary>What kind of failure a container runtime reported; the pod sync decides from it whether to retry.</summary>
 public enum RuntimeErrorCode

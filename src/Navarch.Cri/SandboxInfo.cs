@@ -1,4 +1,4 @@
-namespace Navarch.Agent.Runtime;
+namespace Navarch.Cri;
 
 /// <summary>State of a pod sandbox.</summary>
 public enum SandboxState
