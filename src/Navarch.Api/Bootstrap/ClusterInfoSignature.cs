@@ -1,7 +1,6 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json.Nodes;
 
 namespace Navarch.Api.Bootstrap;
 
@@ -15,16 +14,24 @@ public static class ClusterInfoSignature
 {
     public const string KeyPrefix = "jws-kubeconfig-";
 
-    /// <summary>The detached JWS of <paramref name="content"/> for token <paramref name="tokenId"/>.<paramref name="tokenSecret"/>.</summary>
+    /// <summary>
+    /// The detached JWS of <paramref name="content"/> for token <paramref name="tokenId"/>.<paramref name="tokenSecret"/>;
+    /// the id must be a token id (<c>[a-z0-9]{6}</c>), which needs no escaping in the header (written without a JSON
+    /// library: the agent is compiled ahead of time).
+    /// </summary>
     public static string Compute(string content, string tokenId, string tokenSecret)
     {
-        var header = Base64Url.EncodeToString(Encoding.UTF8.GetBytes(new JsonObject { ["alg"] = "HS256", ["kid"] = tokenId }.ToJsonString()));
+        if (!IsTokenId(tokenId)) throw new ArgumentException($"\"{tokenId}\" is not a bootstrap token id", nameof(tokenId));
+        var header = Base64Url.EncodeToString(Encoding.UTF8.GetBytes($$"""{"alg":"HS256","kid":"{{tokenId}}"}"""));
         var signingInput = header + "." + Base64Url.EncodeToString(Encoding.UTF8.GetBytes(content));
         var mac = HMACSHA256.HashData(Encoding.UTF8.GetBytes(tokenSecret), Encoding.ASCII.GetBytes(signingInput));
         return header + ".." + Base64Url.EncodeToString(mac);
     }
 
+    /// <summary>Whether <paramref name="id"/> has a bootstrap token id's form, six of <c>a-z0-9</c>.</summary>
+    public static bool IsTokenId(string id) => id.Length == 6 && id.All(c => c is >= 'a' and <= 'z' or >= '0' and <= '9');
+
     /// <summary>Whether <paramref name="detached"/> is the signature of <paramref name="content"/> by that token (compared in constant time).</summary>
     public static bool IsValid(string detached, string content, string tokenId, string tokenSecret) =>
-        CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Compute(content, tokenId, tokenSecret)), Encoding.ASCII.GetBytes(detached));
+        IsTokenId(tokenId) && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Compute(content, tokenId, tokenSecret)), Encoding.ASCII.GetBytes(detached));
 }

@@ -104,7 +104,7 @@ public sealed partial class BootstrapSigner(WatchCache cache, ObjectRegistry reg
             var secret = (V1Secret)o.Object;
             string? Field(string key) => secret.Data?.TryGetValue(key, out var v) == true ? Encoding.UTF8.GetString(v) : null;
             if (Field("usage-bootstrap-signing") != "true" || Field("token-id") is not { } id || Field("token-secret") is not { } value) continue;
-            if (secret.Metadata.Name != BootstrapTokenAuthenticator.SecretPrefix + id) continue;
+            if (!ClusterInfoSignature.IsTokenId(id) || secret.Metadata.Name != BootstrapTokenAuthenticator.SecretPrefix + id) continue;
             if (Field("expiration") is { } expiration)
             {
                 if (!DateTimeOffset.TryParse(expiration, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var until) || until <= now) continue;

@@ -10,8 +10,9 @@ namespace Navarch.Integration.Tests.Security;
 /// A joined agent renews its client certificate before it ends, against a server whose signer issues certificates
 /// for 12 seconds (<c>--cluster-signing-duration 12s</c>): a CSR of the node itself, approved automatically
 /// (<c>selfnodeclient</c>), a new certificate stored 0600 in place of the old, and the agent's API client switched to it
-/// without a restart: its Lease is still renewed after the first certificate ended. The agent joins without a hash, on
-/// cluster-info's signature alone (<c>--discovery-token-unsafe-skip-ca-verification</c>).
+/// without a restart: its Lease is still renewed after the first certificate ended. Its serving certificate is renewed
+/// the same way and served. The agent joins without a hash, on cluster-info's signature alone
+/// (<c>--discovery-token-unsafe-skip-ca-verification</c>).
 /// </summary>
 [Trait("Category", "Integration")]
 public sealed class CertificateRotationTests : IAsyncLifetime
@@ -72,10 +73,52 @@ public sealed class CertificateRotationTests : IAsyncLifetime
         await Poll.UntilAsync("the agent renews its Lease after the first certificate ended", async () =>
         {
             if (agent.HasExited) throw new InvalidOperationException($"the agent exited:\n{agent.Output}");
-            var lease = await _admin.CoordinationV1.ReadNamespacedLeaseAsync(Node, "kube-node-lease");
-            return lease.Spec.RenewTime > after;
+            try { return (await _admin.CoordinationV1.ReadNamespacedLeaseAsync(Node, "kube-node-lease")).Spec.RenewTime > after; }
+            catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound) { return false; }
         }, TimeSpan.FromSeconds(40), () => agent.Output);
         Assert.DoesNotContain("Unauthorized", agent.Output);
         second.Dispose();
+
+        // The serving certificate (for 127.0.0.1, which a person approves: the test, each time) is renewed too, and
+        // :10250 serves the renewed one.
+        var issued = new List<V1CertificateSigningRequest>();
+        string served = "";
+        await Poll.UntilAsync("the agent serves a renewed serving certificate", async () =>
+        {
+            issued = await ApproveServingRequestsAsync();
+            if (issued.Count < 2) return false;
+            served = await ServedSerialAsync(agent.Port);
+            using var latest = X509Certificate2.CreateFromPem(System.Text.Encoding.ASCII.GetString(issued[^1].Status.Certificate));
+            return served == latest.SerialNumber;
+        }, TimeSpan.FromSeconds(40), () => $"{issued.Count} serving certificates issued, serving {served}\n{agent.Output}");
+    }
+
+    /// <summary>Approves the node's pending serving CSRs; returns those issued, oldest first.</summary>
+    private async Task<List<V1CertificateSigningRequest>> ApproveServingRequestsAsync()
+    {
+        var mine = (await _admin.CertificatesV1.ListCertificateSigningRequestAsync()).Items
+            .Where(c => c.Spec.SignerName == "kubernetes.io/kubelet-serving" && c.Spec.Username == "system:node:" + Node)
+            .OrderBy(c => c.Metadata.CreationTimestamp).ToList();
+        foreach (var csr in mine.Where(c => c.Status?.Conditions is null or { Count: 0 }))
+        {
+            csr.Status ??= new V1CertificateSigningRequestStatus();
+            csr.Status.Conditions = [new V1CertificateSigningRequestCondition { Type = "Approved", Status = "True", Reason = "TestApproved", Message = "approved by the test" }];
+            await _admin.CertificatesV1.ReplaceCertificateSigningRequestApprovalAsync(csr, csr.Metadata.Name);
+        }
+        return mine.Where(c => c.Status?.Certificate is { Length: > 0 }).ToList();
+    }
+
+    /// <summary>The serial number of the certificate the agent's server presents.</summary>
+    private static async Task<string> ServedSerialAsync(int port)
+    {
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(System.Net.IPAddress.Loopback, port);
+        await using var tls = new System.Net.Security.SslStream(tcp.GetStream());
+        await tls.AuthenticateAsClientAsync(new System.Net.Security.SslClientAuthenticationOptions
+        {
+            TargetHost = "127.0.0.1",
+            RemoteCertificateValidationCallback = (_, _, _, _) => true, // only looked at, never trusted
+        });
+        return tls.RemoteCertificate!.GetSerialNumberString();
     }
 }
