@@ -40,6 +40,8 @@ public sealed class ApiServerOptions
     public string? EncryptionProviderConfig { get; set; }
     /// <summary>How node agents are called (<c>--kubelet-*</c>).</summary>
     public Kubelet.KubeletClientOptions Kubelet { get; set; } = new();
+    /// <summary><c>--cluster-signing-duration</c>: the longest life of a certificate the CSR signers issue (upstream: 8760h).</summary>
+    public TimeSpan ClusterSigningDuration { get; set; } = Certificates.Signing.CsrSigner.DefaultLifetime;
 
     public (int First, int Last) ParseNodePortRange()
     {
@@ -77,5 +79,6 @@ public sealed class ApiServerOptions
         if (EncryptionProviderConfig is { } config && !File.Exists(config))
             throw new ArgumentException($"--encryption-provider-config: {config} does not exist");
         Kubelet.Validate();
+        if (ClusterSigningDuration <= TimeSpan.Zero) throw new ArgumentException("--cluster-signing-duration: must be positive");
     }
 }

@@ -71,37 +71,42 @@ public static class CertificateSigning
         }
     }
 
-    /// <summary>Writes the certificate (0644) and its key (0600, created so, never wider) under <paramref name="directory"/>.</summary>
+    /// <summary>
+    /// Writes the certificate and its key as one file, <c>BASE-current.pem</c> (0600, created so, never wider), by a
+    /// rename over the old one, as the kubelet keeps <c>kubelet-client-current.pem</c>: a crash leaves the old pair or
+    /// the new, never a certificate beside another certificate's key.
+    /// </summary>
     public static void Store(X509Certificate2 certificate, string directory, string baseName)
     {
-        Directory.CreateDirectory(directory);
-        var keyPem = certificate.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem();
-        WritePrivate(Path.Combine(directory, baseName + ".key"), keyPem);
-        File.WriteAllText(Path.Combine(directory, baseName + ".crt"), certificate.ExportCertificatePem());
-    }
-
-    /// <summary>The stored certificate with its key, or null when missing or unreadable.</summary>
-    public static X509Certificate2? Load(string directory, string baseName)
-    {
-        var (cert, key) = (Path.Combine(directory, baseName + ".crt"), Path.Combine(directory, baseName + ".key"));
-        if (!File.Exists(cert) || !File.Exists(key)) return null;
-        try { return X509Certificate2.CreateFromPemFile(cert, key); }
-        catch (CryptographicException) { return null; }
-    }
-
-    private static void WritePrivate(string path, string text)
-    {
         if (OperatingSystem.IsWindows()) throw new PlatformNotSupportedException("private files need Unix file modes");
+        Directory.CreateDirectory(directory);
+        var key = certificate.GetECDsaPrivateKey()?.ExportPkcs8PrivateKeyPem() ?? certificate.GetRSAPrivateKey()!.ExportPkcs8PrivateKeyPem();
+        var path = CurrentPath(directory, baseName);
         var temporary = path + ".tmp";
         File.Delete(temporary);
         using (var stream = new FileStream(temporary, new FileStreamOptions
         {
             Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
         }))
-        using (var writer = new StreamWriter(stream))
-            writer.Write(text);
+        {
+            stream.Write(Encoding.ASCII.GetBytes(certificate.ExportCertificatePem() + "\n" + key + "\n"));
+            stream.Flush(flushToDisk: true);
+        }
         File.Move(temporary, path, overwrite: true);
     }
+
+    /// <summary>The stored certificate with its key, or null when missing or unreadable (also the <c>.crt</c>/<c>.key</c> pair of older agents).</summary>
+    public static X509Certificate2? Load(string directory, string baseName)
+    {
+        var current = CurrentPath(directory, baseName);
+        var (cert, key) = File.Exists(current) ? (current, current) : (Path.Combine(directory, baseName + ".crt"), Path.Combine(directory, baseName + ".key"));
+        if (!File.Exists(cert) || !File.Exists(key)) return null;
+        try { return X509Certificate2.CreateFromPemFile(cert, key); }
+        catch (CryptographicException) { return null; }
+    }
+
+    /// <summary>The file of the certificate in use with its key.</summary>
+    public static string CurrentPath(string directory, string baseName) => Path.Combine(directory, baseName + "-current.pem");
 }
 
 /// <summary>A certificate signing request was denied or failed.</summary>

@@ -102,12 +102,13 @@ public static class AgentCommand
             AgentJson.Install();
             // Join (or use the certificate of an earlier join) before anything starts: a failed join leaves nothing behind.
             k8s.KubernetesClientConfiguration config;
+            Certificates.NodeCredentials? joined = null;
             var plainServers = false;
             try
             {
                 config = result.GetValue(kubeconfig) is { } file
                     ? Navarch.Client.ClientConfigurations.FromKubeconfig(file)
-                    : await join.ConfigureAsync(result, result.GetValue(server)!, options.NodeName, options.DataDir, ct)
+                    : (joined = await join.ConfigureAsync(result, result.GetValue(server)!, options.NodeName, options.DataDir, ct))?.Config
                       ?? PlainServers();
                 k8s.KubernetesClientConfiguration PlainServers()
                 {
@@ -175,14 +176,16 @@ public static class AgentCommand
                     ServingCertificate = serving,
                     Auth = security,
                 }, context.Runtime, new RuntimeContainerLocator(context.Runtime), context.Loggers, TimeProvider.System, token);
-                if (requester is not null && serving is null) _ = Task.Run(() => requester.RunAsync(endpoint.ReplaceCertificate, token), CancellationToken.None);
+                if (requester is not null) _ = Task.Run(() => requester.RunAsync(serving, endpoint.ReplaceCertificate, token), CancellationToken.None);
                 return endpoint;
             };
 
             try
             {
                 // A plain --server list (no kubeconfig, no join) fails over between the servers it names.
-                var client = plainServers ? Navarch.Client.ClientConfigurations.ForServers(result.GetValue(server)!) : new k8s.Kubernetes(config);
+                // A joined node's client changes its certificate as it is renewed.
+                var client = plainServers ? Navarch.Client.ClientConfigurations.ForServers(result.GetValue(server)!)
+                    : joined?.CreateClient() ?? new k8s.Kubernetes(config);
                 var shared = AgentShared.ForNode(client, options.NodeName, TimeProvider.System, loggers);
                 // The fake runtime runs nothing a probe could reach: its containers count as ready.
                 IProbeManager? probes = null;
@@ -198,9 +201,10 @@ public static class AgentCommand
                 using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 var informers = shared.RunAsync(stop.Token);
                 var proxying = serviceProxy?.RunAsync(stop.Token) ?? Task.CompletedTask;
+                var rotating = joined?.RotateAsync(client, loggers, stop.Token) ?? Task.CompletedTask;
                 await host.RunAsync(stop.Token);
                 await stop.CancelAsync();
-                await Task.WhenAll(informers, proxying);
+                await Task.WhenAll(informers, proxying, rotating);
                 return 0;
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)

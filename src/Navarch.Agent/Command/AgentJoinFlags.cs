@@ -13,18 +13,23 @@ public sealed class AgentJoinFlags
 {
     private readonly Option<string?> _token = new("--token") { Description = "Bootstrap token (ID.SECRET) to join the cluster with: the agent gets its client certificate with it" };
     private readonly Option<string?> _caCertHash = new("--ca-cert-hash") { Description = "sha256:HASH of the cluster CA's public key, which the server's CA must match" };
+    private readonly Option<bool> _unsafeSkipCaVerification = new("--discovery-token-unsafe-skip-ca-verification")
+    {
+        Description = "Join without --ca-cert-hash, trusting the server's CA because cluster-info is signed with the token (anyone who knows the token can then pose as the server)",
+    };
 
     public void AddTo(System.CommandLine.Command command)
     {
         command.Options.Add(_token);
         command.Options.Add(_caCertHash);
+        command.Options.Add(_unsafeSkipCaVerification);
     }
 
     /// <summary>
-    /// The client configuration of a joined node: the kept certificate, or a new one by the token. Null when the flags
-    /// ask for no join (then <c>--server</c>/<c>--kubeconfig</c> decide). Throws <see cref="JoinException"/>.
+    /// The credentials of a joined node: the kept certificate, or a new one by the token. Null when the flags ask for
+    /// no join (then <c>--server</c>/<c>--kubeconfig</c> decide). Throws <see cref="JoinException"/>.
     /// </summary>
-    public async Task<KubernetesClientConfiguration?> ConfigureAsync(ParseResult result, string server, string nodeName, string dataDir, CancellationToken ct)
+    public async Task<NodeCredentials?> ConfigureAsync(ParseResult result, string server, string nodeName, string dataDir, CancellationToken ct)
     {
         var token = result.GetValue(_token);
         var secure = server.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
@@ -33,6 +38,6 @@ public sealed class AgentJoinFlags
         var join = new NodeJoin(server, nodeName, dataDir);
         if (join.Joined(TimeProvider.System) is { } joined) return joined;
         if (token is null) return null;
-        return await join.JoinAsync(token, result.GetValue(_caCertHash), ct);
+        return await join.JoinAsync(token, result.GetValue(_caCertHash), result.GetValue(_unsafeSkipCaVerification), ct);
     }
 }

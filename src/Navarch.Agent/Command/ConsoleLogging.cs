@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 namespace Navarch.Agent.Command;
 
 /// <summary>
-/// Navarch's process log: warnings and errors, one line each, on standard error, and leadership changes (which of several
+/// Navarch's process log: warnings and errors, one line each, on standard error, certificate renewals and leadership changes (which of several
 /// controller managers or schedulers acts, as upstream logs "successfully acquired lease"). Every command uses it; it lives here
 /// because the agent, compiled on its own, cannot reach the CLI project.
 /// </summary>
@@ -12,5 +12,6 @@ public static class ConsoleLogging
     public static ILoggerFactory Create() => LoggerFactory.Create(b => b
         .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; })
         .SetMinimumLevel(LogLevel.Warning)
-        .AddFilter("Navarch.LeaderElection", LogLevel.Information));
+        .AddFilter("Navarch.LeaderElection", LogLevel.Information)
+        .AddFilter("Navarch.Agent.Certificates", LogLevel.Information)); // certificate renewals, a line each
 }

@@ -18,6 +18,8 @@ public static class AdmissionPluginFactory
         AdmissionPluginNames.ServiceAccount => new ServiceAccountAdmission(services.GetRequiredService<IServiceAccountSource>(), mountTokens: options.SecurePort > 0),
         AdmissionPluginNames.NodeRestriction => new NodeRestriction(),
         AdmissionPluginNames.PodSecurity => ActivatorUtilities.CreateInstance<PodSecurityAdmission>(services),
+        AdmissionPluginNames.CertificateApproval => ActivatorUtilities.CreateInstance<CertificateApproval>(services),
+        AdmissionPluginNames.CertificateSigning => ActivatorUtilities.CreateInstance<CertificateSigning>(services),
         _ => throw new ArgumentException($"admission plugin \"{name}\" is not implemented"),
     };
 }

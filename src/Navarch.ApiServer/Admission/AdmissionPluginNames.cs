@@ -10,6 +10,8 @@ public static class AdmissionPluginNames
     public const string ServiceAccount = "ServiceAccount";
     public const string NodeRestriction = "NodeRestriction";
     public const string PodSecurity = "PodSecurity";
+    public const string CertificateApproval = "CertificateApproval";
+    public const string CertificateSigning = "CertificateSigning";
 
     /// <summary>Every upstream plugin name, in the order upstream runs them.</summary>
     public static IReadOnlyList<string> Ordered { get; } =
@@ -19,19 +21,19 @@ public static class AdmissionPluginNames
         "AlwaysPullImages", "ImagePolicyWebhook", PodSecurity, "PodNodeSelector", "Priority", "DefaultTolerationSeconds",
         "PodTolerationRestriction", "EventRateLimit", "ExtendedResourceToleration", "DefaultStorageClass",
         "StorageObjectInUseProtection", "OwnerReferencesPermissionEnforcement", "PersistentVolumeClaimResize",
-        "RuntimeClass", "CertificateApproval", "CertificateSigning", "ClusterTrustBundleAttest",
+        "RuntimeClass", CertificateApproval, CertificateSigning, "ClusterTrustBundleAttest",
         "CertificateSubjectRestriction", "DefaultIngressClass", "DenyServiceExternalIPs", "PodTopologyLabels",
         "MutatingAdmissionWebhook", "ValidatingAdmissionPolicy", "ValidatingAdmissionWebhook", "ResourceQuota", "AlwaysDeny",
     ];
 
     /// <summary>The plugins Navarch implements; the other upstream names are accepted by the flags and do nothing.</summary>
-    public static IReadOnlyList<string> Implemented { get; } = [NamespaceLifecycle, ServiceAccount, NodeRestriction, PodSecurity];
+    public static IReadOnlyList<string> Implemented { get; } = [NamespaceLifecycle, ServiceAccount, NodeRestriction, PodSecurity, CertificateApproval, CertificateSigning];
 
     /// <summary>
     /// On unless disabled: upstream's defaults that Navarch implements, plus NodeRestriction, which kubeadm and k3s turn on
     /// (Navarch's agents run as <c>system:node:NAME</c>, and nothing else keeps one node from writing another's objects).
     /// </summary>
-    public static IReadOnlyList<string> Defaults { get; } = [NamespaceLifecycle, ServiceAccount, NodeRestriction, PodSecurity];
+    public static IReadOnlyList<string> Defaults { get; } = [NamespaceLifecycle, ServiceAccount, NodeRestriction, PodSecurity, CertificateApproval, CertificateSigning];
 
     public static int Position(string name)
     {

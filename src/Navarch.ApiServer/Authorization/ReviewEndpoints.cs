@@ -8,6 +8,7 @@ using Navarch.ApiServer.Authorization.Rbac;
 using Navarch.ApiServer.Filters;
 using Navarch.ApiServer.Http;
 using Navarch.ApiServer.Registry;
+using Navarch.ApiServer.ServiceAccounts;
 using k8s.Models;
 using k8s;
 
@@ -27,7 +28,8 @@ public static class ReviewEndpoints
     {
         var authorizer = app.ServiceProvider.GetRequiredService<IAuthorizer>();
         var rbac = app.ServiceProvider.GetRequiredService<IRbacSource>();
-        var authenticator = app.ServiceProvider.GetRequiredService<IAuthenticator>();
+        var tokenReviewer = new TokenReviewer(app.ServiceProvider.GetRequiredService<IAuthenticator>(),
+            app.ServiceProvider.GetRequiredService<ServiceAccountAuthenticator>(), app.ServiceProvider.GetRequiredService<ServiceAccountTokens>());
 
         app.MapPost(Authz + "/selfsubjectaccessreviews", async ctx =>
         {
@@ -60,14 +62,14 @@ public static class ReviewEndpoints
             app.MapPost($"{Authn}/{version}/selfsubjectreviews", async ctx =>
             {
                 var review = await ReadAsync<V1SelfSubjectReview>(ctx);
-                review.Status = new V1SelfSubjectReviewStatus { UserInfo = ToV1(ctx.User()!) };
+                review.Status = new V1SelfSubjectReviewStatus { UserInfo = TokenReviewer.ToV1(ctx.User()!) };
                 await WriteAsync(ctx, review, $"authentication.k8s.io/{version}", "SelfSubjectReview");
             });
         }
         app.MapPost(Authn + "/v1/tokenreviews", async ctx =>
         {
             var review = await ReadAsync<V1TokenReview>(ctx);
-            review.Status = await ReviewTokenAsync(authenticator, review.Spec?.Token, ctx.RequestAborted);
+            review.Status = await tokenReviewer.ReviewAsync(review.Spec, ctx.RequestAborted);
             await WriteAsync(ctx, review, "authentication.k8s.io/v1", "TokenReview");
         });
     }
@@ -114,25 +116,6 @@ public static class ReviewEndpoints
             Incomplete = false,
         };
     }
-
-    private static async Task<V1TokenReviewStatus> ReviewTokenAsync(IAuthenticator authenticator, string? token, CancellationToken ct)
-    {
-        if (string.IsNullOrEmpty(token)) throw ApiException.BadRequest("spec.token: Required value");
-        var probe = new DefaultHttpContext();
-        probe.Request.Headers.Authorization = "Bearer " + token;
-        var result = await authenticator.AuthenticateAsync(probe, ct);
-        return result.User is { } user && user.Name != UserInfo.Anonymous
-            ? new V1TokenReviewStatus { Authenticated = true, User = ToV1(user) }
-            : new V1TokenReviewStatus { Authenticated = false, Error = result.Error ?? "invalid bearer token" };
-    }
-
-    private static V1UserInfo ToV1(UserInfo user) => new()
-    {
-        Username = user.Name,
-        Uid = user.Uid.Length > 0 ? user.Uid : null,
-        Groups = user.Groups.ToList(),
-        Extra = user.Extra?.ToDictionary(e => e.Key, e => (IList<string>)e.Value.ToList()),
-    };
 
     /// <summary>
     /// Decodes a review sent as JSON, or as protobuf when <paramref name="fromProtobuf"/> knows the kind (kubectl's

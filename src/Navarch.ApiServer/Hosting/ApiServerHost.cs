@@ -122,7 +122,8 @@ public sealed class ApiServerHost : IAsyncDisposable
         services.AddSingleton(new AdvertisedAddress(advertise, apiPort, options.MasterLeaseTtl));
         services.AddHostedService<EndpointReconciler>(); // started and stopped with the app
         services.AddRequestFilters(options, pki);
-        Certificates.Signing.CertificateSigningSetup.AddCertificateSigning(services, pki, time);
+        Certificates.Signing.CertificateSigningSetup.AddCertificateSigning(services, pki, options.ClusterSigningDuration, time);
+        if (pki is not null) services.AddHostedService<BootstrapSigner>(); // signs cluster-info for bootstrap tokens
 
         var app = builder.Build();
         var cache = app.Services.GetRequiredService<WatchCache>();

@@ -32,14 +32,24 @@ public sealed class ServiceAccountAuthenticator(ServiceAccountTokens tokens, Wat
     public ValueTask<AuthenticationResult> AuthenticateAsync(HttpContext context, CancellationToken ct) =>
         ValueTask.FromResult(BearerToken.From(context.Request) is { } token ? Authenticate(token) : AuthenticationResult.NotApplicable);
 
-    public AuthenticationResult Authenticate(string token, IReadOnlyList<string>? audiences = null)
+    public AuthenticationResult Authenticate(string token, IReadOnlyList<string>? audiences = null) => AuthenticateFor(token, audiences).Result;
+
+    /// <summary>
+    /// As <see cref="Authenticate"/>, also naming the audiences the token is good for among <paramref name="audiences"/>
+    /// (the API's when null): upstream's response audiences, which TokenReview returns. A legacy token has none of its
+    /// own and counts for the API's.
+    /// </summary>
+    public (AuthenticationResult Result, IReadOnlyList<string> Audiences) AuthenticateFor(string token, IReadOnlyList<string>? audiences)
     {
         var now = time.GetUtcNow();
         var check = tokens.Verifier.Check(token, now, audiences);
-        if (!check.Applies) return AuthenticationResult.NotApplicable;
-        if (check.Token is not { } sa) return AuthenticationResult.Failure(check.Error!);
+        if (!check.Applies) return (AuthenticationResult.NotApplicable, []);
+        if (check.Token is not { } sa) return (AuthenticationResult.Failure(check.Error!), []);
         var problem = sa.IsLegacy ? CheckLegacy(sa, token) : CheckBound(sa, now);
-        return problem is null ? AuthenticationResult.Success(User(sa)) : AuthenticationResult.Failure(problem);
+        if (problem is not null) return (AuthenticationResult.Failure(problem), []);
+        var wanted = audiences is { Count: > 0 } ? audiences : tokens.ApiAudiences;
+        var own = sa.Audiences.Count > 0 ? sa.Audiences : tokens.ApiAudiences;
+        return (AuthenticationResult.Success(User(sa)), own.Intersect(wanted).ToList());
     }
 
     private string? CheckBound(ServiceAccountToken sa, DateTimeOffset now)

@@ -21,8 +21,17 @@ public sealed class ServiceAccountOptions
     /// <summary><c>--service-account-signing-key-file</c>: the PEM RSA private key that signs tokens.</summary>
     public string? SigningKeyFile { get; set; }
 
+    /// <summary>
+    /// <c>--api-audiences</c> (repeatable, or comma-separated): the audiences the API accepts in tokens, and those a
+    /// TokenReview without <c>spec.audiences</c> checks; by default the issuers, as upstream.
+    /// </summary>
+    public List<string> ApiAudiences { get; set; } = [];
+
     /// <summary>The issuers in force: those given, or the default.</summary>
     public IReadOnlyList<string> EffectiveIssuers => Issuers.Count > 0 ? Issuers : [ServiceAccountClaims.DefaultIssuer];
+
+    /// <summary>The API's audiences in force: those given, or the issuers.</summary>
+    public IReadOnlyList<string> EffectiveApiAudiences => ApiAudiences.Count > 0 ? ApiAudiences : EffectiveIssuers;
 
     /// <summary>The key the server signs with: the one given, or the one it makes in <paramref name="dataDir"/>.</summary>
     public string SigningKeyPath(string dataDir) => SigningKeyFile ?? Path.Combine(dataDir, GeneratedKeyFile);

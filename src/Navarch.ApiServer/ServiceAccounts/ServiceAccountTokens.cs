@@ -16,14 +16,14 @@ public sealed class ServiceAccountTokens
     {
         Options = options;
         _keys = new(() => ServiceAccountKeys.Ensure(options, dataDir));
-        _verifier = new(() => new TokenVerifier(Keys.Verifying, options.EffectiveIssuers, options.EffectiveIssuers));
+        _verifier = new(() => new TokenVerifier(Keys.Verifying, options.EffectiveIssuers, options.EffectiveApiAudiences));
         if (options.SigningKeyFile is not null || options.KeyFiles.Count > 0) _ = _keys.Value;
     }
 
     public ServiceAccountOptions Options { get; }
     public IReadOnlyList<string> Issuers => Options.EffectiveIssuers;
     /// <summary>The audiences the API accepts (upstream's --api-audiences, which default to the issuers).</summary>
-    public IReadOnlyList<string> ApiAudiences => Options.EffectiveIssuers;
+    public IReadOnlyList<string> ApiAudiences => Options.EffectiveApiAudiences;
     public ServiceAccountKeys Keys => _keys.Value;
     public TokenVerifier Verifier => _verifier.Value;
 

@@ -8,7 +8,7 @@ public sealed class AdmissionFlags
 {
     public Option<string> Enable { get; } = new("--enable-admission-plugins")
     {
-        Description = "Admission plugins to run besides the defaults (NamespaceLifecycle, ServiceAccount, NodeRestriction, PodSecurity), comma-separated",
+        Description = "Admission plugins to run besides the defaults (NamespaceLifecycle, ServiceAccount, NodeRestriction, PodSecurity, CertificateApproval, CertificateSigning), comma-separated",
         DefaultValueFactory = _ => "",
     };
 

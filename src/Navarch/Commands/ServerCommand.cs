@@ -79,6 +79,7 @@ public static class ServerCommand
             try
             {
                 options.Storage = storage.Settings(result);
+                options.ClusterSigningDuration = kubelet.SigningDuration(result);
                 options.Validate();
                 controllerOptions.Validate();
                 dnsOptions = clusterDns.Options(result, options.Bind);

@@ -17,19 +17,24 @@ public sealed class ServiceAccountFlags
     {
         Description = "Issuer of ServiceAccount tokens (repeatable: the first signs, all are accepted); default https://kubernetes.default.svc.cluster.local",
     };
+    public Option<string[]> ApiAudiences { get; } = new("--api-audiences")
+    {
+        Description = "Audiences the API accepts in tokens (repeatable or comma-separated); default the issuers",
+    };
     public Option<string[]> KeyFiles { get; } = new("--service-account-key-file") { Description = "PEM RSA key(s) that verify ServiceAccount tokens (repeatable)" };
     public Option<string?> SigningKeyFile { get; } = new("--service-account-signing-key-file") { Description = "PEM RSA private key that signs ServiceAccount tokens (default: DATA_DIR/sa.key, made at first start)" };
     public Option<string?> EncryptionConfig { get; } = new("--encryption-provider-config") { Description = "EncryptionConfiguration file (apiserver.config.k8s.io/v1): encrypt Secrets at rest with aesgcm or secretbox" };
 
     public void AddTo(Command command)
     {
-        foreach (var o in new Option[] { Issuers, KeyFiles, SigningKeyFile, EncryptionConfig })
+        foreach (var o in new Option[] { Issuers, ApiAudiences, KeyFiles, SigningKeyFile, EncryptionConfig })
             command.Options.Add(o);
     }
 
     public void Apply(ParseResult result, ApiServerOptions options)
     {
         options.ServiceAccounts.Issuers = [.. result.GetValue(Issuers) ?? []];
+        options.ServiceAccounts.ApiAudiences = [.. (result.GetValue(ApiAudiences) ?? []).SelectMany(a => a.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))];
         options.ServiceAccounts.KeyFiles = [.. result.GetValue(KeyFiles) ?? []];
         options.ServiceAccounts.SigningKeyFile = result.GetValue(SigningKeyFile);
         options.EncryptionProviderConfig = result.GetValue(EncryptionConfig);

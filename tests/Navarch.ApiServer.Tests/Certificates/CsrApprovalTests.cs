@@ -75,7 +75,7 @@ public sealed class CsrApprovalTests
     {
         var csr = NodeClient("system:bootstrap:abcdef", Bootstrapper);
         Assert.Equal("Auto approving kubelet client certificate after SubjectAccessReview.", Decide(csr));
-        var (pem, refusal) = new CsrSigner(Ca, TimeProvider.System).Sign(csr);
+        var (pem, refusal) = new CsrSigner(Ca, CsrSigner.DefaultLifetime, TimeProvider.System).Sign(csr);
         Assert.Null(refusal);
         var cert = X509Certificate2.CreateFromPem(Encoding.ASCII.GetString(pem!));
         Assert.Equal("O=system:nodes, CN=system:node:node-a", cert.Subject);
@@ -104,7 +104,7 @@ public sealed class CsrApprovalTests
     {
         var csr = Serving("system:node:node-a", NodeGroups, "system:node:node-a", ["node-a"], ["192.168.0.201"]);
         Assert.NotNull(Decide(csr));
-        var (pem, _) = new CsrSigner(Ca, TimeProvider.System).Sign(csr);
+        var (pem, _) = new CsrSigner(Ca, CsrSigner.DefaultLifetime, TimeProvider.System).Sign(csr);
         var cert = X509Certificate2.CreateFromPem(Encoding.ASCII.GetString(pem!));
         Assert.Null(Kubelet.AgentCertificateCheck.Verify(Ca.Certificate, cert, "node-a", IPAddress.Parse("192.168.0.201"), DateTimeOffset.UtcNow));
     }
@@ -126,8 +126,24 @@ public sealed class CsrApprovalTests
     public void The_signer_refuses_a_kubelet_certificate_for_someone_else()
     {
         var csr = Csr(CsrSigner.KubeletClient, "admin", ["system:masters"], "admin", ["system:masters"], ["client auth"]);
-        var (pem, refusal) = new CsrSigner(Ca, TimeProvider.System).Sign(csr);
+        var (pem, refusal) = new CsrSigner(Ca, CsrSigner.DefaultLifetime, TimeProvider.System).Sign(csr);
         Assert.Null(pem);
         Assert.Equal("subject must be CN=system:node:<name>, O=system:nodes for signer kubernetes.io/kube-apiserver-client-kubelet", refusal);
+    }
+
+    [Theory]
+    [InlineData(8760 * 3600, 300)] // the default year: 5 minutes back
+    [InlineData(12, 1.2)]          // --cluster-signing-duration 12s: a tenth back, so renewal (70-90 %) lies ahead
+    public void The_signer_issues_for_the_signing_duration_backdated_at_most_a_tenth_of_it(double lifetimeSeconds, double backdateSeconds)
+    {
+        var lifetime = TimeSpan.FromSeconds(lifetimeSeconds);
+        var longCa = CertificateAuthority.Create("long-ca", TimeSpan.FromDays(800), TimeProvider.System);
+        var csr = NodeClient("system:node:node-a", NodeGroups, "system:node:node-a", null);
+        var before = DateTimeOffset.UtcNow;
+        var (pem, refusal) = new CsrSigner(longCa, lifetime, TimeProvider.System).Sign(csr);
+        Assert.Null(refusal);
+        var cert = X509Certificate2.CreateFromPem(Encoding.ASCII.GetString(pem!));
+        Assert.InRange(cert.NotAfter.ToUniversalTime() - before.UtcDateTime, lifetime - TimeSpan.FromSeconds(2), lifetime + TimeSpan.FromSeconds(2));
+        Assert.InRange(before.UtcDateTime - cert.NotBefore.ToUniversalTime(), TimeSpan.FromSeconds(backdateSeconds - 2), TimeSpan.FromSeconds(backdateSeconds + 1.5)); // X.509 times are whole seconds
     }
 }

@@ -27,6 +27,7 @@ public static class NodeAccessPolicy
             Rule(["get", "list", "watch"], [""], ["nodes"]),
             Rule(["proxy"], [""], ["nodes"]),
             Rule(["*"], [""], ["nodes/proxy", "nodes/metrics", "nodes/spec", "nodes/stats", "nodes/log", "nodes/healthz", "nodes/pods", "nodes/configz"])),
+        .. CertificateControllerPolicy.ClusterRoles,
     ];
 
     public static IReadOnlyList<V1ClusterRoleBinding> ClusterRoleBindings { get; } =
@@ -35,6 +36,7 @@ public static class NodeAccessPolicy
         Named("kubeadm:kubelet-bootstrap", "system:node-bootstrapper", Group(DefaultNodeToken)),
         Named("kubeadm:node-autoapprove-bootstrap", NodeClient, Group(DefaultNodeToken)),
         Named("kubeadm:node-autoapprove-certificate-rotation", SelfNodeClient, Group(Certificates.Signing.CsrContent.NodesGroup)),
+        .. CertificateControllerPolicy.ClusterRoleBindings,
     ];
 
     private static V1ClusterRoleBinding Named(string name, string role, params Rbacv1Subject[] subjects)

@@ -11,7 +11,7 @@ namespace Navarch.ApiServer.Certificates.Signing;
 /// <summary>Registers CertificateSigningRequest writing: approval and, when the server has a cluster CA, signing.</summary>
 public static class CertificateSigningSetup
 {
-    public static void AddCertificateSigning(this IServiceCollection services, ClusterPki? pki, TimeProvider time) =>
+    public static void AddCertificateSigning(this IServiceCollection services, ClusterPki? pki, TimeSpan signingDuration, TimeProvider time) =>
         services.AddSingleton<ResourceStrategy>(sp =>
         {
             var cache = sp.GetRequiredService<WatchCache>();
@@ -19,6 +19,6 @@ public static class CertificateSigningSetup
                 .Select(o => (V1Node)o.Object).FirstOrDefault(n => n.Metadata.Name == name);
             return new CsrStrategy(sp.GetRequiredService<IHttpContextAccessor>(),
                 new CsrAutoApprover(sp.GetRequiredService<IAuthorizer>(), Node),
-                pki is null ? null : new CsrSigner(pki.Authority, time), time);
+                pki is null ? null : new CsrSigner(pki.Authority, signingDuration, time), time);
         });
 }

@@ -9,14 +9,18 @@ namespace Navarch.ApiServer.Certificates.Signing;
 /// (a node's client certificate: CN system:node:NAME, O system:nodes, no SANs, client auth), <c>kubernetes.io/kubelet-serving</c>
 /// (a node's serving certificate: the same subject, DNS and IP SANs only, server auth) and <c>kubernetes.io/kube-apiserver-client</c>
 /// (any client certificate). It signs only approved requests; a request its signer refuses gets the Failed condition.
-/// Certificates last a year (kube-controller-manager's <c>--cluster-signing-duration</c>) or what the request asked, if shorter.
+/// Certificates last <paramref name="lifetime"/> (kube-controller-manager's <c>--cluster-signing-duration</c>, a year by
+/// default) or what the request asked, if shorter. They start 5 minutes back for clocks that lag, as upstream's, but at
+/// most a tenth of their lifetime back: upstream backdates 5 minutes whatever the lifetime, which for one of a few
+/// minutes would put a client's renewal point (70-90 % of the validity) in the past at once.
 /// </summary>
-public sealed class CsrSigner(CertificateAuthority ca, TimeProvider time)
+public sealed class CsrSigner(CertificateAuthority ca, TimeSpan lifetime, TimeProvider time)
 {
     public const string KubeletClient = "kubernetes.io/kube-apiserver-client-kubelet";
     public const string KubeletServing = "kubernetes.io/kubelet-serving";
     public const string ApiServerClient = "kubernetes.io/kube-apiserver-client";
-    private static readonly TimeSpan DefaultLifetime = TimeSpan.FromDays(365);
+    public static readonly TimeSpan DefaultLifetime = TimeSpan.FromDays(365);
+    private static readonly TimeSpan Backdate = TimeSpan.FromMinutes(5);
 
     private static readonly Dictionary<string, string> Oids = new()
     {
@@ -62,9 +66,10 @@ public sealed class CsrSigner(CertificateAuthority ca, TimeProvider time)
             request.CertificateExtensions.Add(names.Build());
         }
         var now = time.GetUtcNow();
-        var lifetime = csr.Spec.ExpirationSeconds is { } seconds && TimeSpan.FromSeconds(seconds) < DefaultLifetime ? TimeSpan.FromSeconds(seconds) : DefaultLifetime;
-        var notBefore = now.AddMinutes(-5) < ca.Certificate.NotBefore ? new DateTimeOffset(ca.Certificate.NotBefore) : now.AddMinutes(-5);
-        var notAfter = now + lifetime > ca.Certificate.NotAfter ? new DateTimeOffset(ca.Certificate.NotAfter) : now + lifetime;
+        var ttl = csr.Spec.ExpirationSeconds is { } seconds && TimeSpan.FromSeconds(seconds) < lifetime ? TimeSpan.FromSeconds(seconds) : lifetime;
+        var backdated = now - TimeSpan.FromTicks(Math.Min(Backdate.Ticks, ttl.Ticks / 10));
+        var notBefore = backdated < ca.Certificate.NotBefore ? new DateTimeOffset(ca.Certificate.NotBefore) : backdated;
+        var notAfter = now + ttl > ca.Certificate.NotAfter ? new DateTimeOffset(ca.Certificate.NotAfter) : now + ttl;
         var serial = RandomNumberGenerator.GetBytes(16);
         serial[0] &= 0x7f;
         using var issued = request.Create(ca.Certificate, notBefore, notAfter, serial);
