@@ -42,6 +42,8 @@ try
     using var secure = Client($"https://127.0.0.1:{securePort}", ca.Certificate, ca.Issue("bench-user", ["bench"], CertificateUsage.Client, TimeSpan.FromHours(1)));
 
     await SendAsync(plain, HttpMethod.Post, "/api/v1/namespaces", $$$"""{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"{{{Ns}}}"}}""", 201);
+    // Its default ServiceAccount, which pods need: the server runs without the controller manager that makes it.
+    await SendAsync(plain, HttpMethod.Post, $"/api/v1/namespaces/{Ns}/serviceaccounts", """{"apiVersion":"v1","kind":"ServiceAccount","metadata":{"name":"default"}}""", 201);
     await SendAsync(plain, HttpMethod.Post, $"/apis/rbac.authorization.k8s.io/v1/namespaces/{Ns}/rolebindings", Binding("bench-edit", "edit", "bench-user"), 201);
 
     // Warm both paths (JIT, TLS sessions, connection pools) before measuring.
