@@ -12,5 +12,8 @@ public static class ConsoleLogging
     public static ILoggerFactory Create() => LoggerFactory.Create(b => b
         .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; })
         .SetMinimumLevel(LogLevel.Warning)
-        .AddFilter("Navarch.LeaderElection", LogLevel.Information));
+        .AddFilter("Navarch.LeaderElection", LogLevel.Information)
+        // ASP.NET Core starts an Activity and a log scope for every request while this category is enabled at any level;
+        // it only logs request starts and ends (Information), which the servers never show.
+        .AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None));
 }
