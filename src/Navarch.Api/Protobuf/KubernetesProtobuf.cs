@@ -154,7 +154,11 @@ public static class KubernetesProtobuf
             if (type == typeof(int)) return JsonValue.Create((int)(long)v);
             return JsonValue.Create((long)v);
         }
-        if (wire == 1) return JsonValue.Create(BitConverter.Int64BitsToDouble((long)reader.ReadFixed64()));
+        if (wire == 1)
+        {
+            var number = BitConverter.Int64BitsToDouble((long)reader.ReadFixed64());
+            return double.IsFinite(number) ? JsonValue.Create(number) : throw new ProtoException("a double that JSON cannot hold (NaN or infinite)");
+        }
         if (wire != 2)
         {
             reader.Skip(wire);
@@ -194,6 +198,8 @@ public static class KubernetesProtobuf
             else reader.Skip(wire);
         }
         if (seconds == 0 && nanos == 0) return null;
+        // Go's time range is wider than .NET's: a time outside years 1-9999 is the client's error, not the server's.
+        if (seconds is < -62135596800 or > 253402300799 || nanos is < 0 or > 999_999_999) throw new ProtoException($"a time out of range ({seconds} s, {nanos} ns)");
         var time = DateTimeOffset.FromUnixTimeSeconds(seconds).AddTicks(nanos / 100).UtcDateTime;
         var format = nanos == 0 ? "yyyy-MM-dd'T'HH:mm:ss'Z'" : "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'";
         return JsonValue.Create(time.ToString(format, CultureInfo.InvariantCulture));

@@ -101,5 +101,8 @@ public class KubernetesProtobufTests
         Assert.Throws<ProtoException>(() => KubernetesProtobuf.Decode("{}"u8));
         Assert.Throws<ProtoException>(() => KubernetesProtobuf.Decode(Bytes("6b 38 73 00 0a 15 0a")));
         Assert.Throws<ProtoException>(() => KubernetesProtobuf.Decode(Bytes("6b 38 73 00 0a 06 0a 01 78 12 01 59")));
+        // A Namespace whose metadata.creationTimestamp (8) is 2^62 seconds: past .NET's last year.
+        var farFuture = Concat(Msg(1, Concat([8 << 3 | 2, 10], [1 << 3, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x40])));
+        Assert.Throws<ProtoException>(() => KubernetesProtobuf.Decode(Envelope("v1", "Namespace", farFuture)));
     }
 }
