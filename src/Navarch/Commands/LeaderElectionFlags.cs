@@ -47,10 +47,11 @@ public sealed class LeaderElectionFlags
     /// </summary>
     public LeaderElectionConfig? Config(ParseResult result, bool electByDefault)
     {
+        if (!(result.GetValue(LeaderElect) ?? electByDefault)) return null; // upstream checks the timing only when electing
         var config = new LeaderElectionConfig(LeaderElectionConfig.NewIdentity(),
             Duration(result, LeaseDuration), Duration(result, RenewDeadline), Duration(result, RetryPeriod));
-        config.Validate(); // also when not electing, as upstream validates the flags it was given
-        return result.GetValue(LeaderElect) ?? electByDefault ? config : null;
+        config.Validate();
+        return config;
     }
 
     private static TimeSpan Duration(ParseResult result, Option<string> option)
