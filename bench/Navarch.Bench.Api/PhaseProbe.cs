@@ -45,7 +45,7 @@ internal sealed class PhaseProbe
         var others = Math.Max(0, (machineBusy - serverCpu - clientCpu).TotalSeconds);
         var pause = Delta("system_runtime_dotnet_gc_pause_time");
         return string.Create(CultureInfo.InvariantCulture,
-            $"server {serverCpu.TotalMicroseconds / ops:0} us CPU/op; cores busy: server {serverCpu.TotalSeconds / seconds:0.00} " +
+            $"server {serverCpu.TotalMicroseconds / ops:0} us CPU/op ({(serverCpu - jitCpu).TotalMicroseconds / ops:0} without the JIT); cores busy: server {serverCpu.TotalSeconds / seconds:0.00} " +
             $"(JIT {jitCpu.TotalSeconds / seconds:0.00}), " +
             $"client {clientCpu.TotalSeconds / seconds:0.00}, others {others / seconds:0.00}; " +
             $"server GC: {Delta("system_runtime_dotnet_gc_heap_total_allocated") / ops / 1024:0} KiB/op, " +

@@ -35,6 +35,9 @@ internal sealed class PodClient(HttpClient http)
     {
         var body = $$$"""{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"{{{name}}}"}}""";
         await SendAsync(HttpMethod.Post, "/api/v1/namespaces", body, Json, 201, ct);
+        // Its default ServiceAccount, which pods need: the server runs without the controller manager that makes it.
+        var account = """{"apiVersion":"v1","kind":"ServiceAccount","metadata":{"name":"default"}}""";
+        await SendAsync(HttpMethod.Post, $"/api/v1/namespaces/{name}/serviceaccounts", account, Json, 201, ct);
     }
 
     /// <summary>POSTs a small pod (one container, one label).</summary>

@@ -91,7 +91,8 @@ public sealed class MultiServerTests(Xunit.Abstractions.ITestOutputHelper output
 
         Assert.Equal(4, await PodsAsync());
         Assert.True(most <= 4, $"{most} pods existed at once for 4 replicas");
-        Assert.True(takeover < TimeSpan.FromSeconds(15 + 2 * 1.2 + 3), $"the standby took over {takeover.TotalSeconds:0.0} s after the kill");
+        // The issue: "a standby takes over within 15 s of the leader's death" (the defaults' worst case is 13.6 s).
+        Assert.True(takeover <= TimeSpan.FromSeconds(15), $"the standby took over {takeover.TotalSeconds:0.0} s after the kill");
     }
 
     private static async Task<string> HolderAsync(IKubernetes client, string lease, string phase)

@@ -13,5 +13,8 @@ public static class ConsoleLogging
         .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; })
         .SetMinimumLevel(LogLevel.Warning)
         .AddFilter("Navarch.LeaderElection", LogLevel.Information)
-        .AddFilter("Navarch.Agent.Certificates", LogLevel.Information)); // certificate renewals, a line each
+        .AddFilter("Navarch.Agent.Certificates", LogLevel.Information) // certificate renewals, a line each
+        // ASP.NET Core starts an Activity and a log scope for every request while this category is enabled at any level;
+        // it only logs request starts and ends (Information), which the servers never show.
+        .AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None));
 }

@@ -67,8 +67,12 @@ internal static partial class SchemaNames
             }
         }
         homes.TryAdd(typeof(V1Binding), Package("", "v1"));
-        foreach (var type in ModelGraph.Closure([typeof(Authenticationv1TokenRequest)]))
+        // The kinds only posted, never stored: TokenRequest and the reviews.
+        foreach (var type in ModelGraph.Closure([typeof(Authenticationv1TokenRequest), typeof(V1TokenReview), typeof(V1SelfSubjectReview)]))
             homes.TryAdd(type, Package("authentication.k8s.io", "v1"));
+        foreach (var type in ModelGraph.Closure([typeof(V1SubjectAccessReview), typeof(V1LocalSubjectAccessReview),
+                     typeof(V1SelfSubjectAccessReview), typeof(V1SelfSubjectRulesReview)]))
+            homes.TryAdd(type, Package("authorization.k8s.io", "v1"));
         return homes;
     }
 

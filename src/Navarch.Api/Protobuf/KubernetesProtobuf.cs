@@ -8,7 +8,8 @@ namespace Navarch.Api.Protobuf;
 
 /// <summary>
 /// Decodes request bodies in Kubernetes' protobuf encoding (<c>application/vnd.kubernetes.protobuf</c>, what the
-/// typed clients of kubectl 1.32+ send on create and update) into the JSON the rest of the server reads. The
+/// typed clients of kubectl 1.32+ send on create and update, and for namespaces, RBAC kinds, reviews, TokenRequest and
+/// CSR approval) into the JSON the rest of the server reads. The
 /// body is the magic <c>k8s\0</c> and a runtime.Unknown (typeMeta = 1, raw = 2) whose raw bytes are the object's
 /// message; each message's field numbers come from <see cref="ProtoFields"/>, the value types from the model.
 /// Unknown field numbers are skipped, as upstream's decoder does.
@@ -20,7 +21,16 @@ public static class KubernetesProtobuf
     private static ReadOnlySpan<byte> Magic => "k8s\0"u8;
 
     /// <summary>The object in <paramref name="body"/> as JSON, with apiVersion and kind; throws <see cref="ProtoException"/>.</summary>
-    public static JsonObject Decode(ReadOnlySpan<byte> body)
+    public static JsonObject Decode(ReadOnlySpan<byte> body) => Decode(body, null);
+
+    /// <summary>
+    /// The object in <paramref name="body"/> as a <typeparamref name="T"/>: for the kinds no catalog resource stores (reviews,
+    /// TokenRequest), which the handlers decode themselves. Throws <see cref="ProtoException"/> or <see cref="System.Text.Json.JsonException"/>.
+    /// </summary>
+    public static T? DecodeAs<T>(ReadOnlySpan<byte> body) => k8s.KubernetesJson.Deserialize<T>(Decode(body, typeof(T)).ToJsonString());
+
+    /// <summary>The envelope's object decoded as <paramref name="model"/>, or as the catalog's model of its kind when null.</summary>
+    private static JsonObject Decode(ReadOnlySpan<byte> body, Type? model)
     {
         if (!body.StartsWith(Magic)) throw new ProtoException("the body does not start with the k8s protobuf prefix");
         var envelope = new ProtoReader(body[Magic.Length..]);
@@ -46,9 +56,9 @@ public static class KubernetesProtobuf
             else if (number == 2 && wire == 2) raw = envelope.ReadBytes();
             else envelope.Skip(wire);
         }
-        var rt = ResourceCatalog.FindByKind(apiVersion, kind)
+        model ??= ResourceCatalog.FindByKind(apiVersion, kind)?.ClrType
             ?? throw new ProtoException($"no kind \"{kind}\" is registered for version \"{apiVersion}\"");
-        var obj = Message(raw, rt.ClrType);
+        var obj = Message(raw, model);
         obj["apiVersion"] = apiVersion;
         obj["kind"] = kind;
         return obj;
@@ -144,7 +154,11 @@ public static class KubernetesProtobuf
             if (type == typeof(int)) return JsonValue.Create((int)(long)v);
             return JsonValue.Create((long)v);
         }
-        if (wire == 1) return JsonValue.Create(BitConverter.Int64BitsToDouble((long)reader.ReadFixed64()));
+        if (wire == 1)
+        {
+            var number = BitConverter.Int64BitsToDouble((long)reader.ReadFixed64());
+            return double.IsFinite(number) ? JsonValue.Create(number) : throw new ProtoException("a double that JSON cannot hold (NaN or infinite)");
+        }
         if (wire != 2)
         {
             reader.Skip(wire);
@@ -184,6 +198,8 @@ public static class KubernetesProtobuf
             else reader.Skip(wire);
         }
         if (seconds == 0 && nanos == 0) return null;
+        // Go's time range is wider than .NET's: a time outside years 1-9999 is the client's error, not the server's.
+        if (seconds is < -62135596800 or > 253402300799 || nanos is < 0 or > 999_999_999) throw new ProtoException($"a time out of range ({seconds} s, {nanos} ns)");
         var time = DateTimeOffset.FromUnixTimeSeconds(seconds).AddTicks(nanos / 100).UtcDateTime;
         var format = nanos == 0 ? "yyyy-MM-dd'T'HH:mm:ss'Z'" : "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'";
         return JsonValue.Create(time.ToString(format, CultureInfo.InvariantCulture));

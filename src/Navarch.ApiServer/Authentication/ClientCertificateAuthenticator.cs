@@ -8,7 +8,7 @@ namespace Navarch.ApiServer.Authentication;
 /// <summary>
 /// x509 client certificates: the common name is the user, each organization a group (upstream's CommonNameUserConversion).
 /// TLS accepts any client certificate so that one from another CA gets upstream's 401 rather than a failed handshake;
-/// the chain is checked here, once per connection (Kestrel keeps one certificate object per connection).
+/// the chain is checked and the user built here, once per connection (Kestrel keeps one certificate object per connection).
 /// </summary>
 public sealed class ClientCertificateAuthenticator(X509Certificate2Collection roots, TimeProvider time) : IAuthenticator
 {
@@ -34,7 +34,8 @@ public sealed class ClientCertificateAuthenticator(X509Certificate2Collection ro
             return new Verdict(null, "x509: certificate signed by unknown authority");
         var name = cert.GetNameInfo(X509NameType.SimpleName, forIssuer: false);
         if (string.IsNullOrEmpty(name)) return new Verdict(null, "x509: certificate has no common name");
-        return new Verdict(new UserInfo(name, Organizations(cert.SubjectName)), null);
+        // With system:authenticated already, so the union's group adder returns it as is: one user per connection, not per request.
+        return new Verdict(new UserInfo(name, Organizations(cert.SubjectName)).WithAuthenticatedGroup(), null);
     }
 
     private static List<string> Organizations(X500DistinguishedName subject) =>

@@ -33,7 +33,7 @@ public static class ReviewEndpoints
 
         app.MapPost(Authz + "/selfsubjectaccessreviews", async ctx =>
         {
-            var review = await ReadAsync(ctx, ReviewProtobuf.SelfSubjectAccessReview);
+            var review = await ReadAsync<V1SelfSubjectAccessReview>(ctx);
             review.Status = Decide(authorizer, ctx.User()!, review.Spec?.ResourceAttributes, review.Spec?.NonResourceAttributes);
             await WriteAsync(ctx, review, "authorization.k8s.io/v1", "SelfSubjectAccessReview");
         });
@@ -53,7 +53,7 @@ public static class ReviewEndpoints
         });
         app.MapPost(Authz + "/selfsubjectrulesreviews", async ctx =>
         {
-            var review = await ReadAsync(ctx, ReviewProtobuf.SelfSubjectRulesReview);
+            var review = await ReadAsync<V1SelfSubjectRulesReview>(ctx);
             review.Status = Rules(rbac.Current, ctx.User()!, review.Spec?.NamespaceProperty ?? "");
             await WriteAsync(ctx, review, "authorization.k8s.io/v1", "SelfSubjectRulesReview");
         });
@@ -117,26 +117,11 @@ public static class ReviewEndpoints
         };
     }
 
-    /// <summary>
-    /// Decodes a review sent as JSON, or as protobuf when <paramref name="fromProtobuf"/> knows the kind (kubectl's
-    /// typed clients send protobuf; a kind without a reader needs nothing from its body).
-    /// </summary>
-    private static async Task<T> ReadAsync<T>(HttpContext ctx, Func<ProtobufMessage, T>? fromProtobuf = null) where T : new()
+    /// <summary>Decodes a review sent as JSON, or as protobuf (kubectl's typed clients); 400 when it can't be decoded.</summary>
+    private static async Task<T> ReadAsync<T>(HttpContext ctx)
     {
         var body = await ReadBytesAsync(ctx);
-        try
-        {
-            if (ReviewProtobuf.IsProtobuf(ctx.Request.ContentType))
-            {
-                var obj = ReviewProtobuf.Unwrap(body);
-                return fromProtobuf is null ? new T() : fromProtobuf(obj);
-            }
-            return KubernetesJson.Deserialize<T>(System.Text.Encoding.UTF8.GetString(body.Span)) ?? throw ApiException.BadRequest("the request body is empty");
-        }
-        catch (Exception e) when (e is JsonException or FormatException)
-        {
-            throw ApiException.BadRequest($"the body of the request could not be decoded: {e.Message}");
-        }
+        return RequestBody.DecodePosted<T>(body.Span, MediaTypes.ContentType(ctx.Request)) ?? throw ApiException.BadRequest("the request body is empty");
     }
 
     /// <summary>Reviews are small; 64 KiB is plenty and bounds what a client can make us buffer.</summary>

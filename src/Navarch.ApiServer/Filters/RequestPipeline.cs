@@ -51,6 +51,5 @@ public static class RequestPipeline
         app.UseMiddleware<RequestInfoFilter>();
         app.UseMiddleware<AuthenticationFilter>();
         app.UseMiddleware<AuthorizationFilter>();
-        app.UseMiddleware<ProtobufBodyFilter>();
     }
 }

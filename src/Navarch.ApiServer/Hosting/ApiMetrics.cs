@@ -5,6 +5,22 @@ namespace Navarch.ApiServer.Hosting;
 /// <summary>Request counts and latencies per verb and resource, under upstream's metric names.</summary>
 public static class ApiMetrics
 {
+    private static int _limited;
+
+    /// <summary>
+    /// Keeps of prometheus-net's default metrics the process ones and the runtime's own meter (<c>system_runtime_*</c>: GC,
+    /// JIT, thread pool), and drops its adapters' other subscriptions: every meter (HTTP client and server, Kestrel, routing)
+    /// and the HTTP, socket, DNS and Kestrel event sources at Informational level, which raised events and recorded
+    /// measurements on every request and every etcd call (each gRPC call is an HTTP/2 request), CPU that every create paid.
+    /// Has effect before the first scrape of <c>/metrics</c>; once per process.
+    /// </summary>
+    public static void LimitDefaultMetrics()
+    {
+        if (Interlocked.Exchange(ref _limited, 1) != 0) return;
+        Metrics.ConfigureMeterAdapter(o => o.InstrumentFilterPredicate = instrument => instrument.Meter.Name == "System.Runtime");
+        Metrics.SuppressDefaultMetrics(new SuppressDefaultMetricOptions { SuppressEventCounters = true });
+    }
+
     public static readonly Counter Requests = Metrics.CreateCounter(
         "apiserver_request_total", "Counter of apiserver requests broken out by verb, resource and HTTP response code.",
         new CounterConfiguration { LabelNames = ["verb", "group", "resource", "subresource", "code"] });

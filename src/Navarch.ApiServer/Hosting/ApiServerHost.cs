@@ -86,6 +86,7 @@ public sealed class ApiServerHost : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None); // else an Activity and a scope per request
         if (loggers is not null) builder.Services.AddSingleton(loggers); // the caller's (tests record the errors)
         var pki = options.SecurePort > 0 ? ClusterPki.Ensure(options, time) : null;
         builder.WebHost.ConfigureKestrel(k =>
@@ -150,6 +151,7 @@ public sealed class ApiServerHost : IAsyncDisposable
             app.UseWebSockets();
             DiscoveryEndpoints.Map(app, $"{advertise}:{apiPort}");
             MapHealth(app, store, () => ready);
+            ApiMetrics.LimitDefaultMetrics();
             app.MapMetrics("/metrics");
             Authorization.ReviewEndpoints.Map(app);
             app.MapServiceAccountDiscovery();

@@ -33,6 +33,23 @@ public static class RequestBody
         }
     }
 
+    /// <summary>
+    /// A kind that is posted but never stored (a review, a TokenRequest) from its body: JSON, or the protobuf of kubectl's
+    /// typed clients; null for an empty JSON body, 400 when the body cannot be decoded.
+    /// </summary>
+    public static T? DecodePosted<T>(ReadOnlySpan<byte> body, string contentType)
+    {
+        try
+        {
+            if (contentType == KubernetesProtobuf.MediaType) return KubernetesProtobuf.DecodeAs<T>(body);
+            return body.IsEmpty ? default : KubernetesJson.Deserialize<T>(System.Text.Encoding.UTF8.GetString(body));
+        }
+        catch (Exception e) when (e is ProtoException or JsonException or FormatException)
+        {
+            throw ApiException.BadRequest($"the body of the request could not be decoded: {e.Message}");
+        }
+    }
+
     /// <summary>Parses a JSON (or, when <paramref name="yaml"/>, YAML) body into a JSON node; 400 when it can't.</summary>
     public static JsonNode ParseNode(string text, bool yaml)
     {

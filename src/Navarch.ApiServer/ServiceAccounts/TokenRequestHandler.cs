@@ -102,33 +102,10 @@ public sealed class TokenRequestHandler(ObjectRegistry registry, ServiceAccountT
         }
     }
 
-    /// <summary>The request as JSON, or as protobuf (kubectl's typed client): TokenRequest spec = 2 → audiences 1,
-    /// boundObjectRef 3 (kind 1, apiVersion 2, name 3, uid 4), expirationSeconds 4.</summary>
+    /// <summary>The request as JSON, or as protobuf (kubectl's typed client); an empty body asks for the defaults.</summary>
     private static async Task<Authenticationv1TokenRequest> ReadAsync(HttpContext ctx)
     {
         var body = await Authorization.ReviewEndpoints.ReadBytesAsync(ctx);
-        try
-        {
-            if (ProtobufMessage.IsProtobuf(ctx.Request.ContentType))
-            {
-                var spec = ProtobufMessage.Unwrap(body).Message(2);
-                var bound = spec?.Message(3);
-                return new Authenticationv1TokenRequest
-                {
-                    Spec = new V1TokenRequestSpec
-                    {
-                        Audiences = spec?.Texts(1) ?? [],
-                        ExpirationSeconds = spec?.Varint(4),
-                        BoundObjectRef = bound is { } b ? new V1BoundObjectReference { Kind = b.Text(1), ApiVersion = b.Text(2), Name = b.Text(3), Uid = b.Text(4) } : null,
-                    },
-                };
-            }
-            if (body.Length == 0) return new Authenticationv1TokenRequest();
-            return KubernetesJson.Deserialize<Authenticationv1TokenRequest>(Encoding.UTF8.GetString(body.Span)) ?? new Authenticationv1TokenRequest();
-        }
-        catch (Exception e) when (e is JsonException or FormatException)
-        {
-            throw ApiException.BadRequest($"the body of the request could not be decoded: {e.Message}");
-        }
+        return RequestBody.DecodePosted<Authenticationv1TokenRequest>(body.Span, MediaTypes.ContentType(ctx.Request)) ?? new Authenticationv1TokenRequest();
     }
 }

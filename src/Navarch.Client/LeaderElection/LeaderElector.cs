@@ -3,21 +3,45 @@ using Microsoft.Extensions.Logging;
 namespace Navarch.Client.LeaderElection;
 
 /// <param name="Identity">This candidate's holderIdentity (upstream: hostname_uuid).</param>
-/// <param name="LeaseDuration">How long a standby waits, after it last saw the lease change, before taking it (upstream: 15 s).</param>
-/// <param name="RenewDeadline">How long the leader keeps trying to renew before it stops acting (upstream: 10 s).</param>
-/// <param name="RetryPeriod">Between attempts to acquire or renew (upstream: 2 s).</param>
+/// <param name="LeaseDuration">How long a standby waits, after it last saw the lease change, before taking it.</param>
+/// <param name="RenewDeadline">How long the leader keeps trying to renew before it stops acting.</param>
+/// <param name="RetryPeriod">Between attempts to acquire or renew (a standby's attempts are jittered by up to 20 %).</param>
 public sealed record LeaderElectionConfig(string Identity, TimeSpan LeaseDuration, TimeSpan RenewDeadline, TimeSpan RetryPeriod)
 {
+    /// <summary>Upstream's factor: a standby waits up to this many retry periods between attempts.</summary>
+    public const double JitterFactor = 1.2;
+
+    /// <summary>
+    /// Navarch's defaults, shorter than upstream's 15/10/2 s so that a standby acts within 15 s of the leader's death in the
+    /// worst case (<see cref="WorstTakeover"/>: 10 s + 2 × 1.8 s = 13.6 s), and the leader, which stops acting 7 s after its
+    /// last renewal, stops 3 s before any standby may start.
+    /// </summary>
+    public static readonly TimeSpan DefaultLeaseDuration = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan DefaultRenewDeadline = TimeSpan.FromSeconds(7);
+    public static readonly TimeSpan DefaultRetryPeriod = TimeSpan.FromSeconds(1.5);
+
     public static LeaderElectionConfig Default(string identity) =>
-        new(identity, TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(2));
+        new(identity, DefaultLeaseDuration, DefaultRenewDeadline, DefaultRetryPeriod);
 
     /// <summary>Upstream's identity: the host name and a random suffix, unique per process.</summary>
     public static string NewIdentity() => $"{Environment.MachineName}_{Guid.NewGuid()}";
 
+    /// <summary>
+    /// The longest a standby can take to act after the leader dies: the leader's last renewal can reach the standby one
+    /// (jittered) retry period late, the lease then runs its duration, and the standby's next attempt can come one more
+    /// retry period later. The shortest is the lease duration minus one retry period.
+    /// </summary>
+    public TimeSpan WorstTakeover => LeaseDuration + 2 * JitterFactor * RetryPeriod;
+
+    /// <summary>Upstream's checks (client-go's NewLeaderElector, component-base's validation), with their words.</summary>
     public void Validate()
     {
-        if (RetryPeriod <= TimeSpan.Zero || RenewDeadline <= RetryPeriod || LeaseDuration <= RenewDeadline)
-            throw new ArgumentException("leader election needs 0 < retry period < renew deadline < lease duration");
+        if (LeaseDuration <= TimeSpan.Zero) throw new ArgumentException("leaseDuration must be greater than zero");
+        if (RenewDeadline <= TimeSpan.Zero) throw new ArgumentException("renewDeadline must be greater than zero");
+        if (RetryPeriod <= TimeSpan.Zero) throw new ArgumentException("retryPeriod must be greater than zero");
+        if (LeaseDuration <= RenewDeadline) throw new ArgumentException("leaseDuration must be greater than renewDeadline");
+        if (RenewDeadline <= JitterFactor * RetryPeriod) throw new ArgumentException("renewDeadline must be greater than retryPeriod*JitterFactor");
+        if (LeaseDuration < TimeSpan.FromSeconds(1)) throw new ArgumentException("leaseDuration must be at least 1s (a Lease counts whole seconds)");
     }
 }
 
@@ -176,7 +200,7 @@ public sealed partial class LeaderElector(ILeaseLock lease, LeaderElectionConfig
         }
     }
 
-    private static TimeSpan Jittered(TimeSpan period) => period * (1 + Random.Shared.NextDouble() * 0.2);
+    private static TimeSpan Jittered(TimeSpan period) => period * (1 + Random.Shared.NextDouble() * (LeaderElectionConfig.JitterFactor - 1));
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "leader election {Lease}: {Identity} is now the leader")]
     private partial void LogLeading(string lease, string identity);

@@ -95,7 +95,7 @@ public sealed class EtcdStore : IStore
         var txn = new TxnRequest
         {
             Compare = { new Compare { Key = etcdKey, Target = Compare.Types.CompareTarget.Create, Result = Compare.Types.CompareResult.Equal, CreateRevision = 0 } },
-            Success = { new RequestOp { RequestPut = new PutRequest { Key = etcdKey, Value = ByteString.CopyFrom(value.Span) } } },
+            Success = { new RequestOp { RequestPut = new PutRequest { Key = etcdKey, Value = Unsafe(value) } } },
         };
         var response = await CallAsync(key, o => _kv.TxnAsync(txn, o), ct).ConfigureAwait(false);
         return response.Succeeded ? response.Header.Revision : throw new StorageException(StorageErrorCode.Exists, key);
@@ -105,7 +105,7 @@ public sealed class EtcdStore : IStore
     {
         var etcdKey = _keys.ToEtcd(key);
         return WriteExistingAsync(key, etcdKey, expectedRevision,
-            new RequestOp { RequestPut = new PutRequest { Key = etcdKey, Value = ByteString.CopyFrom(value.Span) } }, ct);
+            new RequestOp { RequestPut = new PutRequest { Key = etcdKey, Value = Unsafe(value) } }, ct);
     }
 
     public ValueTask<long> DeleteAsync(string key, long expectedRevision, CancellationToken ct = default)
@@ -145,6 +145,9 @@ public sealed class EtcdStore : IStore
 
     public async ValueTask<long> GetCompactedRevisionAsync(CancellationToken ct = default) =>
         await EtcdErrors.TranslateAsync("", () => _compactor.GetCompactedRevisionAsync(ct), ct).ConfigureAwait(false);
+
+    /// <summary>The value without a copy: it is only read, while the call serializes it (callers do not change it meanwhile).</summary>
+    private static ByteString Unsafe(ReadOnlyMemory<byte> value) => UnsafeByteOperations.UnsafeWrap(value);
 
     private StoreEntry Entry(KeyValue kv) => new(_keys.FromEtcd(kv.Key), kv.Value.Memory, kv.ModRevision, kv.CreateRevision);
 

@@ -45,33 +45,26 @@ public sealed class ControlPlaneFlags
 
     public static ILoggerFactory Loggers() => Navarch.Agent.Command.ConsoleLogging.Create();
 
-    /// <summary><c>--leader-elect</c>: null when not given, so each command picks its default (on when more than one can run).</summary>
-    public static Option<bool?> LeaderElectOption() => new("--leader-elect")
-    {
-        Description = "Act only while holding a lease in kube-system, so one of several instances acts at a time (default: on when several can run)",
-    };
+    public static Task RunControllerManagerAsync(string url, ControllerManagerOptions options, ILoggerFactory loggers, LeaderElectionConfig? election, CancellationToken ct) =>
+        RunControllerManagerAsync(Client(url), options, loggers, election, ct);
 
-    public static Task RunControllerManagerAsync(string url, ControllerManagerOptions options, ILoggerFactory loggers, bool leaderElect, CancellationToken ct) =>
-        RunControllerManagerAsync(Client(url), options, loggers, leaderElect, ct);
-
-    public static Task RunControllerManagerAsync(IKubernetes client, ControllerManagerOptions options, ILoggerFactory loggers, bool leaderElect, CancellationToken ct) =>
-        RunElectedAsync(client, "kube-controller-manager", leaderElect, loggers,
+    public static Task RunControllerManagerAsync(IKubernetes client, ControllerManagerOptions options, ILoggerFactory loggers, LeaderElectionConfig? election, CancellationToken ct) =>
+        RunElectedAsync(client, "kube-controller-manager", election, loggers,
             c => ControllerManager.RunAsync(client, options, TimeProvider.System, loggers, c), ct);
 
-    public static Task RunSchedulerAsync(string url, ILoggerFactory loggers, bool leaderElect, CancellationToken ct) =>
-        RunSchedulerAsync(Client(url), loggers, leaderElect, ct);
+    public static Task RunSchedulerAsync(string url, ILoggerFactory loggers, LeaderElectionConfig? election, CancellationToken ct) =>
+        RunSchedulerAsync(Client(url), loggers, election, ct);
 
-    public static Task RunSchedulerAsync(IKubernetes client, ILoggerFactory loggers, bool leaderElect, CancellationToken ct) =>
-        RunElectedAsync(client, "kube-scheduler", leaderElect, loggers,
+    public static Task RunSchedulerAsync(IKubernetes client, ILoggerFactory loggers, LeaderElectionConfig? election, CancellationToken ct) =>
+        RunElectedAsync(client, "kube-scheduler", election, loggers,
             c => SchedulerHost.RunAsync(client, new SchedulerOptions(), TimeProvider.System, loggers, c), ct);
 
     /// <summary>Runs <paramref name="run"/> only while holding the kube-system lease <paramref name="lease"/> (upstream's names),
-    /// or at once without election.</summary>
-    private static Task RunElectedAsync(IKubernetes client, string lease, bool leaderElect, ILoggerFactory loggers, Func<CancellationToken, Task> run, CancellationToken ct)
+    /// or at once without election (<paramref name="election"/> null).</summary>
+    private static Task RunElectedAsync(IKubernetes client, string lease, LeaderElectionConfig? election, ILoggerFactory loggers, Func<CancellationToken, Task> run, CancellationToken ct)
     {
-        if (!leaderElect) return run(ct);
-        var elector = new LeaderElector(new LeaseLock(client, "kube-system", lease), LeaderElectionConfig.Default(LeaderElectionConfig.NewIdentity()),
-            TimeProvider.System, loggers.CreateLogger("Navarch.LeaderElection"));
+        if (election is null) return run(ct);
+        var elector = new LeaderElector(new LeaseLock(client, "kube-system", lease), election, TimeProvider.System, loggers.CreateLogger("Navarch.LeaderElection"));
         return elector.RunAsync(run, ct);
     }
 }

@@ -39,18 +39,19 @@ public static class ServerCommand
 
         var noControllers = new Option<bool>("--disable-controller-manager") { Description = "Do not run the control loops in this process" };
         var noScheduler = new Option<bool>("--disable-scheduler") { Description = "Do not run the scheduler in this process" };
-        var leaderElect = ControlPlaneFlags.LeaderElectOption();
+        var election = new LeaderElectionFlags();
         var controlPlane = new ControlPlaneFlags();
         var clusterDns = new ClusterDnsFlags();
         var serviceAccounts = new ServiceAccountFlags();
 
         var command = new Command("server", "Run the API server, and by default the controller manager and the scheduler")
         {
-            dataDir, bind, port, serviceRange, nodePorts, watchCache, masterLease, bookmarks, noControllers, noScheduler, leaderElect,
+            dataDir, bind, port, serviceRange, nodePorts, watchCache, masterLease, bookmarks, noControllers, noScheduler,
         };
         var storage = new StorageFlags();
         storage.AddTo(command);
         controlPlane.AddTo(command);
+        election.AddTo(command);
         clusterDns.AddTo(command);
         tls.AddTo(command);
         admission.AddTo(command);
@@ -76,12 +77,15 @@ public static class ServerCommand
             options.Kubelet = kubelet.Options(result);
             var controllerOptions = controlPlane.ControllerOptions(result);
             Navarch.Dns.ClusterDnsOptions? dnsOptions;
+            Navarch.Client.LeaderElection.LeaderElectionConfig? elect;
             try
             {
                 options.Storage = storage.Settings(result);
                 options.ClusterSigningDuration = kubelet.SigningDuration(result);
                 options.Validate();
                 controllerOptions.Validate();
+                // Several servers (and so several controller managers and schedulers) can run only on etcd.
+                elect = election.Config(result, electByDefault: options.Storage.Backend == Navarch.Storage.StoreFactory.Etcd);
                 dnsOptions = clusterDns.Options(result, options.Bind);
             }
             catch (ArgumentException e)
@@ -120,8 +124,6 @@ public static class ServerCommand
                 if (server.JoinCommand is { } join)
                     Console.Error.WriteLine($"navarch server: to join a node: {join}");
                 using var stopLoops = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                // Several servers (and so several controller managers and schedulers) can run only on etcd.
-                var elect = result.GetValue(leaderElect) ?? options.Storage.Backend == Navarch.Storage.StoreFactory.Etcd;
                 var loops = new List<Task>();
                 if (!result.GetValue(noControllers))
                     loops.Add(ControlPlaneFlags.RunControllerManagerAsync(LoopClients.For(server, LoopClients.ControllerManager), controllerOptions, loggers, elect, stopLoops.Token));

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Navarch.Client.LeaderElection;
 
 namespace Navarch.Commands;
 
@@ -9,17 +10,22 @@ public static class StandaloneCommands
     {
         var server = ServerFlag();
         var flags = new ControlPlaneFlags();
-        var leaderElect = ControlPlaneFlags.LeaderElectOption();
-        var command = new Command("controller-manager", "Run the control loops against an API server") { server, leaderElect };
+        var election = new LeaderElectionFlags();
+        var command = new Command("controller-manager", "Run the control loops against an API server") { server };
         flags.AddTo(command);
+        election.AddTo(command);
         command.SetAction(async (result, ct) =>
         {
             var options = flags.ControllerOptions(result);
-            try { options.Validate(); }
+            LeaderElectionConfig? elect;
+            try
+            {
+                options.Validate();
+                elect = election.Config(result, electByDefault: true);
+            }
             catch (ArgumentException e) { Console.Error.WriteLine($"navarch controller-manager: {e.Message}"); return 2; }
             using var loggers = ControlPlaneFlags.Loggers();
-            return await RunAsync("controller-manager", () => ControlPlaneFlags.RunControllerManagerAsync(result.GetValue(server)!, options, loggers,
-                result.GetValue(leaderElect) ?? true, ct), ct);
+            return await RunAsync("controller-manager", () => ControlPlaneFlags.RunControllerManagerAsync(result.GetValue(server)!, options, loggers, elect, ct), ct);
         });
         return command;
     }
@@ -27,12 +33,16 @@ public static class StandaloneCommands
     public static Command Scheduler()
     {
         var server = ServerFlag();
-        var leaderElect = ControlPlaneFlags.LeaderElectOption();
-        var command = new Command("scheduler", "Run the scheduler against an API server") { server, leaderElect };
+        var election = new LeaderElectionFlags();
+        var command = new Command("scheduler", "Run the scheduler against an API server") { server };
+        election.AddTo(command);
         command.SetAction(async (result, ct) =>
         {
+            LeaderElectionConfig? elect;
+            try { elect = election.Config(result, electByDefault: true); }
+            catch (ArgumentException e) { Console.Error.WriteLine($"navarch scheduler: {e.Message}"); return 2; }
             using var loggers = ControlPlaneFlags.Loggers();
-            return await RunAsync("scheduler", () => ControlPlaneFlags.RunSchedulerAsync(result.GetValue(server)!, loggers, result.GetValue(leaderElect) ?? true, ct), ct);
+            return await RunAsync("scheduler", () => ControlPlaneFlags.RunSchedulerAsync(result.GetValue(server)!, loggers, elect, ct), ct);
         });
         return command;
     }

@@ -41,10 +41,68 @@ public class KubernetesProtobufTests
     }
 
     [Fact]
+    public void A_protobuf_role_binding_decodes_by_the_rbac_field_numbers()
+    {
+        // metadata { name "b" }, subjects [{ kind "User", apiGroup "rbac.authorization.k8s.io", name "alice" }],
+        // roleRef { apiGroup "rbac.authorization.k8s.io", kind "ClusterRole", name "view" }
+        var subject = Concat(Str(1, "User"), Str(2, "rbac.authorization.k8s.io"), Str(3, "alice"));
+        var roleRef = Concat(Str(1, "rbac.authorization.k8s.io"), Str(2, "ClusterRole"), Str(3, "view"));
+        var binding = Concat(Msg(1, Str(1, "b")), Msg(2, subject), Msg(3, roleRef));
+
+        var obj = KubernetesProtobuf.Decode(Envelope("rbac.authorization.k8s.io/v1", "RoleBinding", binding));
+
+        Assert.Equal("b", (string)obj["metadata"]!["name"]!);
+        Assert.Equal("alice", (string)obj["subjects"]![0]!["name"]!);
+        Assert.Equal("User", (string)obj["subjects"]![0]!["kind"]!);
+        Assert.Equal(("ClusterRole", "view"), ((string)obj["roleRef"]!["kind"]!, (string)obj["roleRef"]!["name"]!));
+    }
+
+    [Fact]
+    public void A_protobuf_cluster_role_decodes_its_rules_and_aggregation()
+    {
+        // rules [{ verbs ["get","list"], apiGroups [""], resources ["pods"] }], aggregationRule { selectors [{ matchLabels { a: b } }] }
+        var rule = Concat(Str(1, "get"), Str(1, "list"), Str(2, ""), Str(3, "pods"));
+        var selector = Msg(1, Concat(Str(1, "a"), Str(2, "b")));
+        var role = Concat(Msg(1, Str(1, "r")), Msg(2, rule), Msg(3, Msg(1, selector)));
+
+        var obj = KubernetesProtobuf.Decode(Envelope("rbac.authorization.k8s.io/v1", "ClusterRole", role));
+
+        var decoded = obj["rules"]![0]!;
+        Assert.Equal(["get", "list"], decoded["verbs"]!.AsArray().Select(v => (string)v!));
+        Assert.Equal([""], decoded["apiGroups"]!.AsArray().Select(v => (string)v!));
+        Assert.Equal("b", (string)obj["aggregationRule"]!["clusterRoleSelectors"]![0]!["matchLabels"]!["a"]!);
+    }
+
+    [Fact]
+    public void A_protobuf_csr_approval_decodes_its_conditions()
+    {
+        // status { conditions [{ type "Approved", status "True", reason "KubectlApprove", message "m" }] }
+        var condition = Concat(Str(1, "Approved"), Str(6, "True"), Str(2, "KubectlApprove"), Str(3, "m"));
+        var csr = Concat(Msg(1, Str(1, "c")), Msg(3, Msg(1, condition)));
+
+        var obj = KubernetesProtobuf.Decode(Envelope("certificates.k8s.io/v1", "CertificateSigningRequest", csr));
+
+        var decoded = obj["status"]!["conditions"]![0]!;
+        Assert.Equal(("Approved", "True", "KubectlApprove"), ((string)decoded["type"]!, (string)decoded["status"]!, (string)decoded["reason"]!));
+    }
+
+    private static byte[] Envelope(string apiVersion, string kind, byte[] raw) =>
+        Concat("k8s\0"u8.ToArray(), Msg(1, Concat(Str(1, apiVersion), Str(2, kind))), Msg(2, raw));
+
+    private static byte[] Str(int field, string value) => Msg(field, System.Text.Encoding.UTF8.GetBytes(value));
+
+    private static byte[] Msg(int field, byte[] body) => Concat([(byte)(field << 3 | 2), (byte)body.Length], body);
+
+    private static byte[] Concat(params byte[][] parts) => parts.SelectMany(p => p).ToArray();
+
+    [Fact]
     public void Malformed_bodies_throw_a_proto_exception()
     {
         Assert.Throws<ProtoException>(() => KubernetesProtobuf.Decode("{}"u8));
         Assert.Throws<ProtoException>(() => KubernetesProtobuf.Decode(Bytes("6b 38 73 00 0a 15 0a")));
         Assert.Throws<ProtoException>(() => KubernetesProtobuf.Decode(Bytes("6b 38 73 00 0a 06 0a 01 78 12 01 59")));
+        // A Namespace whose metadata.creationTimestamp (8) is 2^62 seconds: past .NET's last year.
+        var farFuture = Concat(Msg(1, Concat([8 << 3 | 2, 10], [1 << 3, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x40])));
+        Assert.Throws<ProtoException>(() => KubernetesProtobuf.Decode(Envelope("v1", "Namespace", farFuture)));
     }
 }

@@ -21,12 +21,12 @@ public sealed class LeaderElectorTests
 
         Assert.True(await a.TryAcquireOrRenewAsync(default));
         Assert.False(await b.TryAcquireOrRenewAsync(default)); // b sees a's record now
-        _time.Advance(TimeSpan.FromSeconds(14));
+        _time.Advance(LeaderElectionConfig.DefaultLeaseDuration - TimeSpan.FromSeconds(1));
         Assert.False(await b.TryAcquireOrRenewAsync(default));
         _time.Advance(TimeSpan.FromSeconds(1.5));
         Assert.True(await b.TryAcquireOrRenewAsync(default));
 
-        Assert.Equal(("b", 1, 15), (_lease.Current!.HolderIdentity, _lease.Current.LeaseTransitions, _lease.Current.LeaseDurationSeconds));
+        Assert.Equal(("b", 1, (int)LeaderElectionConfig.DefaultLeaseDuration.TotalSeconds), (_lease.Current!.HolderIdentity, _lease.Current.LeaseTransitions, _lease.Current.LeaseDurationSeconds));
         Assert.False(await a.TryAcquireOrRenewAsync(default)); // a's renew now fails: b holds it
     }
 
@@ -39,7 +39,7 @@ public sealed class LeaderElectorTests
 
         for (var i = 0; i < 10; i++)
         {
-            _time.Advance(TimeSpan.FromSeconds(10));
+            _time.Advance(LeaderElectionConfig.DefaultRenewDeadline);
             Assert.True(await a.TryAcquireOrRenewAsync(default));
             Assert.False(await b.TryAcquireOrRenewAsync(default));
         }
@@ -79,11 +79,33 @@ public sealed class LeaderElectorTests
         await StepUntilAsync(() => b.IsLeader, "b takes over");
         var tookOverAfter = _time.GetUtcNow() - cut;
 
-        Assert.True(stoppedAfter <= TimeSpan.FromSeconds(10), $"a acted {stoppedAfter.TotalSeconds}s after it was cut off");
-        Assert.True(tookOverAfter <= TimeSpan.FromSeconds(15 + 2 * 1.2 + 2), $"b took over after {tookOverAfter.TotalSeconds}s");
+        var config = LeaderElectionConfig.Default("any");
+        Assert.True(stoppedAfter <= config.RenewDeadline, $"a acted {stoppedAfter.TotalSeconds}s after it was cut off");
+        Assert.True(tookOverAfter <= config.WorstTakeover + Step, $"b took over after {tookOverAfter.TotalSeconds}s");
         Assert.True(maxActing == 1, "two acted at once:\n" + string.Join("\n", log));
         await stop.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Task.WhenAll(runA, runB));
+    }
+
+    [Fact]
+    public void The_defaults_let_a_standby_act_within_15_s_of_the_leaders_death_and_the_leader_stop_first()
+    {
+        var config = LeaderElectionConfig.Default("any");
+        config.Validate();
+        Assert.True(config.WorstTakeover <= TimeSpan.FromSeconds(15), $"worst case {config.WorstTakeover.TotalSeconds} s");
+        Assert.True(config.LeaseDuration - config.RenewDeadline >= TimeSpan.FromSeconds(2), "the leader stops acting at least 2 s before a standby may start");
+    }
+
+    [Theory]
+    [InlineData(0, 7, 1.5, "leaseDuration must be greater than zero")]
+    [InlineData(10, 0, 1.5, "renewDeadline must be greater than zero")]
+    [InlineData(10, 7, 0, "retryPeriod must be greater than zero")]
+    [InlineData(7, 7, 1.5, "leaseDuration must be greater than renewDeadline")]
+    [InlineData(10, 2.4, 2, "renewDeadline must be greater than retryPeriod*JitterFactor")]
+    public void Invalid_timings_are_refused_with_upstreams_words(double lease, double renew, double retry, string message)
+    {
+        var config = new LeaderElectionConfig("any", TimeSpan.FromSeconds(lease), TimeSpan.FromSeconds(renew), TimeSpan.FromSeconds(retry));
+        Assert.Equal(message, Assert.Throws<ArgumentException>(config.Validate).Message);
     }
 
     /// <summary>Moves the fake clock in small steps, letting the candidates' continuations run after each.</summary>

@@ -1,5 +1,7 @@
+using k8s.Models;
+using Navarch.Api.Protobuf;
 using Navarch.ApiServer.Authentication;
-using Navarch.ApiServer.Authorization;
+using Navarch.ApiServer.Registry;
 
 namespace Navarch.Integration.Tests.Security;
 
@@ -40,13 +42,28 @@ public sealed class CredentialParsingTests
         var review = Concat(Msg(1, []), Msg(2, Msg(1, attributes)));
         var envelope = Concat("k8s\0"u8.ToArray(), Msg(1, Concat(Str(1, "authorization.k8s.io/v1"), Str(2, "SelfSubjectAccessReview"))), Msg(2, review));
 
-        var parsed = ReviewProtobuf.SelfSubjectAccessReview(ReviewProtobuf.Unwrap(envelope));
+        var parsed = RequestBody.DecodePosted<V1SelfSubjectAccessReview>(envelope, KubernetesProtobuf.MediaType)!;
         var r = parsed.Spec.ResourceAttributes;
         Assert.Equal(("ns", "delete", "pods", "x", (string?)null), (r.NamespaceProperty, r.Verb, r.Resource, r.Name, r.Group));
         Assert.Null(parsed.Spec.NonResourceAttributes);
 
-        Assert.Throws<FormatException>(() => ReviewProtobuf.Unwrap("{\"kind\":1}"u8.ToArray()));
-        Assert.Throws<FormatException>(() => ReviewProtobuf.Unwrap(Concat("k8s\0"u8.ToArray(), [0x12, 0x7f, 0x01])));
+        Assert.Equal(400, Assert.Throws<ApiException>(() => RequestBody.DecodePosted<V1SelfSubjectAccessReview>("{\"kind\":1}"u8, KubernetesProtobuf.MediaType)).Code);
+        Assert.Equal(400, Assert.Throws<ApiException>(() =>
+            RequestBody.DecodePosted<V1SelfSubjectAccessReview>(Concat("k8s\0"u8.ToArray(), [0x12, 0x7f, 0x01]), KubernetesProtobuf.MediaType)).Code);
+    }
+
+    [Fact]
+    public void A_protobuf_token_request_reads_its_audiences_expiry_and_bound_object()
+    {
+        // spec { audiences "api", boundObjectRef { kind "Pod", apiVersion "v1", name "p", uid "u" }, expirationSeconds 600 }
+        var bound = Concat(Str(1, "Pod"), Str(2, "v1"), Str(3, "p"), Str(4, "u"));
+        var spec = Concat(Str(1, "api"), Msg(3, bound), [4 << 3, 0xd8, 0x04]);
+        var envelope = Concat("k8s\0"u8.ToArray(), Msg(1, Concat(Str(1, "authentication.k8s.io/v1"), Str(2, "TokenRequest"))), Msg(2, Concat(Msg(1, []), Msg(2, spec))));
+
+        var parsed = RequestBody.DecodePosted<Authenticationv1TokenRequest>(envelope, KubernetesProtobuf.MediaType)!;
+        Assert.Equal(["api"], parsed.Spec.Audiences);
+        Assert.Equal(600, parsed.Spec.ExpirationSeconds);
+        Assert.Equal(("Pod", "v1", "p", "u"), (parsed.Spec.BoundObjectRef.Kind, parsed.Spec.BoundObjectRef.ApiVersion, parsed.Spec.BoundObjectRef.Name, parsed.Spec.BoundObjectRef.Uid));
     }
 
     private static byte[] Str(int field, string value) => Msg(field, System.Text.Encoding.UTF8.GetBytes(value));
