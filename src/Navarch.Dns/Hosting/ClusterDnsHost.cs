@@ -36,10 +36,11 @@ public sealed partial class ClusterDnsHost : IAsyncDisposable
 
     /// <summary>
     /// Starts the informers and the server, and returns once the first lists are in the index (so no name is answered
-    /// NXDOMAIN for want of a list). <paramref name="kubeDnsIp"/>, when given, gets the kube-dns Service.
+    /// NXDOMAIN for want of a list). <paramref name="kubeDnsIp"/>, when given, gets the kube-dns Service, written with
+    /// <paramref name="serviceWriter"/> (default <paramref name="client"/>): the reads need only upstream's system:coredns role.
     /// </summary>
     public static async Task<ClusterDnsHost> StartAsync(IKubernetes client, ClusterDnsOptions options, IPAddress? kubeDnsIp,
-        ILoggerFactory loggers, CancellationToken ct)
+        ILoggerFactory loggers, CancellationToken ct, IKubernetes? serviceWriter = null)
     {
         options.Validate();
         var log = loggers.CreateLogger<ClusterDnsHost>();
@@ -68,7 +69,7 @@ public sealed partial class ClusterDnsHost : IAsyncDisposable
         var handler = new QueryHandler(zone, new UpstreamForwarder(options.Upstreams, options.ForwardTimeout));
         var server = ClusterDnsServer.Start(options.Address, options.Port, handler, log);
         LogServing(log, options.ClusterDomain, server.EndPoint.ToString(), string.Join(", ", options.Upstreams));
-        var upkeep = kubeDnsIp is null ? Task.CompletedTask : KeepServiceAsync(client, kubeDnsIp, server.EndPoint, log, stop.Token);
+        var upkeep = kubeDnsIp is null ? Task.CompletedTask : KeepServiceAsync(serviceWriter ?? client, kubeDnsIp, server.EndPoint, log, stop.Token);
         return new ClusterDnsHost(index, server, stop, upkeep);
     }
 
