@@ -40,7 +40,7 @@ internal sealed class LabControlPlane(LabConfig config, LabOptions options, LabS
             master.Server = ProcessRecord.Of(startSelf(master.Namespace,
                 Path.Combine(logs, masters.Count == 1 ? "server.log" : $"server-{master.Name}.log"),
                 [
-                    "server", "--data-dir", Path.Combine(LabLayout.ServerDir(state.DataDir), master.Name),
+                    "server", "--data-dir", ServerDataDir(state, master),
                     "--bind", master.Address, "--insecure-port", options.ApiPort.ToString(),
                     "--service-cluster-ip-range", config.ServiceClusterIpRange.ToString(),
                     "--cluster-cidr", config.FlannelNet.ToString(), "--node-cidr-mask-size", LabConfigParser.NodeCidrMaskSize.ToString(),
@@ -73,6 +73,9 @@ internal sealed class LabControlPlane(LabConfig config, LabOptions options, LabS
             }
         }
     }
+
+    /// <summary>The data directory of the API server on <paramref name="master"/>.</summary>
+    public static string ServerDataDir(LabState state, NodeState master) => Path.Combine(LabLayout.ServerDir(state.DataDir), master.Name);
 
     private async Task StartEtcdAsync(List<NodeState> masters, CancellationToken ct)
     {

@@ -10,6 +10,7 @@ public static class LabLayout
     {
         DataDir = Path.GetFullPath(options.DataDir),
         HostPort = options.HostPort,
+        HostSecurePort = options.HostSecurePort,
         MasterUrl = $"http://{config.Master.Address}:{options.ApiPort}",
         SwitchNamespace = $"{options.NamespacePrefix}-switch",
         Nodes = config.Nodes.Select(n => new NodeState

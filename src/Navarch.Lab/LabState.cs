@@ -51,6 +51,12 @@ public sealed class LabState
     public required List<NodeState> Nodes { get; init; }
     public ProcessRecord? Forwarder { get; set; }
 
+    /// <summary>The host's loopback port forwarded to the secure port (0 in a state written before it existed).</summary>
+    public int HostSecurePort { get; init; }
+
+    /// <summary>The forwarder of <see cref="HostSecurePort"/>.</summary>
+    public ProcessRecord? SecureForwarder { get; set; }
+
     /// <summary>The masters, in the config's order; the first is the primary (cluster DNS, the host port's first choice).</summary>
     public IEnumerable<NodeState> Masters => Nodes.Where(n => n.IsMaster);
 
@@ -64,7 +70,7 @@ public sealed class LabState
 
     /// <summary>The lab's processes that still run.</summary>
     public IEnumerable<ProcessRecord> LiveProcesses =>
-        Nodes.SelectMany(n => new[] { n.Etcd, n.Server, n.Agent }).Append(Forwarder).OfType<ProcessRecord>().Where(p => p.IsAlive);
+        Nodes.SelectMany(n => new[] { n.Etcd, n.Server, n.Agent }).Append(Forwarder).Append(SecureForwarder).OfType<ProcessRecord>().Where(p => p.IsAlive);
 
     /// <summary>Writes the state atomically.</summary>
     public void Save()
