@@ -91,6 +91,14 @@ public sealed partial class LabE2ETests
         await client.RbacAuthorizationV1.DeleteNamespacedRoleBindingAsync("default-view", "default");
     }
 
+    /// <summary>The lab's API server refused none of its own loops (controllers, scheduler and cluster DNS run with least
+    /// privilege on its secure port): it logs every such 403 as <c>forbidden: User "system:…"</c>.</summary>
+    private static void ServerRefusedNoLoop(string dataDir)
+    {
+        var log = File.ReadAllLines(Path.Combine(dataDir, "logs", "server.log"));
+        Assert.DoesNotContain(log, l => l.Contains("forbidden: User \"system:", StringComparison.Ordinal));
+    }
+
     /// <summary>kubectl with KUBECONFIG alone: a HOME of its own (no ~/.kube/config) and no -s.</summary>
     private static async Task<KubectlResult> KubectlWithKubeconfigAsync(string kubeconfig, params string[] args)
     {

@@ -87,6 +87,7 @@ public sealed partial class LabE2ETests
             await KubeconfigReachesTheNodesOverTlsAsync(dataDir, securePort, up.Stdout);
             if (proxyMode == "userspace") await PodTokenIsHeldToRbacAndDiesWithThePodAsync(server, client, state);
             if (proxyMode == "iptables") await WorkloadsRunOnRealContainersAsync(server, client, state);
+            ServerRefusedNoLoop(dataDir);
 
             var down = await NavarchAsync(["down", "--data-dir", dataDir], TimeSpan.FromSeconds(60));
             downDone = true;
