@@ -10,13 +10,13 @@ public sealed class ControllerContext(IKubernetes client, SharedInformers inform
     ControllerClients? clients = null)
 {
     public IKubernetes Client { get; } = client;
-
-    /// <summary>The client of another ServiceAccount, for a part of a loop that upstream runs as a controller of its own.</summary>
-    public IKubernetes ClientFor(string serviceAccount) => clients?.For(serviceAccount) ?? Client;
     public SharedInformers Informers { get; } = informers;
     public ControllerManagerOptions Options { get; } = options;
     public TimeProvider Time { get; } = time;
     public ILoggerFactory Loggers { get; } = loggers;
+
+    /// <summary>The client of another ServiceAccount, for a part of a loop that upstream runs as a controller of its own.</summary>
+    public IKubernetes ClientFor(string serviceAccount) => clients?.For(serviceAccount) ?? Client;
 
     /// <summary>An event recorder whose events name <paramref name="component"/> as their source.</summary>
     public EventRecorder Recorder(string component) => new(Client, component, null, Time, Loggers.CreateLogger<EventRecorder>());

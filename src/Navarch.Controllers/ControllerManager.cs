@@ -51,7 +51,7 @@ public static partial class ControllerManager
         var loops = Loops
             .Select(l => l.Create(new ControllerContext(l.Account is null ? clients.Manager : clients.For(l.Account), informers, options, time, loggers, clients)))
             .OfType<IControllerLoop>().ToList();
-        await informers.StartAsync(ct);
+        await Task.WhenAll(informers.StartAsync(ct), clients.WarmUpAsync(ct));
         var log = loggers.CreateLogger("Navarch.ControllerManager");
         await Task.WhenAll(loops.Select(loop => Task.Run(async () =>
         {
