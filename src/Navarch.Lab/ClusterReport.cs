@@ -22,7 +22,7 @@ public static class ClusterReport
         && node.Spec?.Taints?.Any(t => t.Key.StartsWith("node.kubernetes.io/", StringComparison.Ordinal) && t.Effect is "NoSchedule" or "NoExecute") != true;
 
     /// <summary>The kube-up text for <paramref name="nodes"/>, ending with how kubectl on this host reaches the API.</summary>
-    public static string Render(string masterAddress, int apiPort, int hostPort, IReadOnlyList<V1Node> nodes)
+    public static string Render(string masterAddress, int apiPort, int hostPort, IReadOnlyList<V1Node> nodes, string? kubeconfig = null)
     {
         var rows = nodes.OrderBy(n => n.Metadata.Name, StringComparer.Ordinal)
             .Select(n => new[] { n.Metadata.Name, UserLabels(n), IsReady(n) ? "Ready" : "NotReady" })
@@ -40,6 +40,7 @@ public static class ClusterReport
             .Append("Cluster validation succeeded\n")
             .Append($"Kubernetes master is running at http://{masterAddress}:{apiPort}\n")
             .Append($"kubectl on this host reaches it at http://127.0.0.1:{hostPort} (e.g. kubectl -s http://127.0.0.1:{hostPort} get nodes)\n")
+            .Append(kubeconfig is null ? "" : $"or over TLS as the cluster's admin:\nexport KUBECONFIG={kubeconfig}\n")
             .ToString();
     }
 

@@ -40,12 +40,12 @@ internal sealed class LabControlPlane(LabConfig config, LabOptions options, LabS
             {
                 // The first server makes the cluster's keys; the others start with copies, as kubeadm's control-plane join.
                 await WaitReadyAsync(masters[0], DateTime.UtcNow + options.ReadyTimeout, ct);
-                foreach (var other in masters.Skip(1)) CopySharedKeys(ServerDataDir(masters[0]), ServerDataDir(other));
+                foreach (var other in masters.Skip(1)) CopySharedKeys(ServerDataDir(state, masters[0]), ServerDataDir(state, other));
             }
             master.Server = ProcessRecord.Of(startSelf(master.Namespace,
                 Path.Combine(logs, masters.Count == 1 ? "server.log" : $"server-{master.Name}.log"),
                 [
-                    "server", "--data-dir", ServerDataDir(master),
+                    "server", "--data-dir", ServerDataDir(state, master),
                     "--bind", master.Address, "--insecure-port", options.ApiPort.ToString(),
                     "--service-cluster-ip-range", config.ServiceClusterIpRange.ToString(),
                     "--cluster-cidr", config.FlannelNet.ToString(), "--node-cidr-mask-size", LabConfigParser.NodeCidrMaskSize.ToString(),
@@ -81,8 +81,6 @@ internal sealed class LabControlPlane(LabConfig config, LabOptions options, LabS
         }
     }
 
-    private string ServerDataDir(NodeState master) => Path.Combine(LabLayout.ServerDir(state.DataDir), master.Name);
-
     /// <summary>
     /// What every API server of one cluster must share: the cluster CA (every certificate, client or serving, chains to
     /// one root, so a kubeconfig works against any master) and the ServiceAccount signing key (a token from one server is
@@ -101,6 +99,9 @@ internal sealed class LabControlPlane(LabConfig config, LabOptions options, LabS
             File.SetUnixFileMode(target, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
     }
+
+    /// <summary>The data directory of the API server on <paramref name="master"/>.</summary>
+    public static string ServerDataDir(LabState state, NodeState master) => Path.Combine(LabLayout.ServerDir(state.DataDir), master.Name);
 
     private async Task StartEtcdAsync(List<NodeState> masters, CancellationToken ct)
     {

@@ -20,7 +20,8 @@ public sealed class LabDown(LabState state, Action<string> progress)
     public async Task<double> RunAsync(CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
-        if (state.Forwarder is { } forwarder) await ProcessInfo.StopAsync(forwarder.Pid, forwarder.StartTicks, Grace);
+        foreach (var forwarder in new[] { state.Forwarder, state.SecureForwarder }.OfType<ProcessRecord>())
+            await ProcessInfo.StopAsync(forwarder.Pid, forwarder.StartTicks, Grace);
 
         var ids = new HashSet<string>(StringComparer.Ordinal);
         var agents = state.Nodes.Where(n => n.RunsAgent).ToList();
@@ -154,6 +155,7 @@ public sealed class LabDown(LabState state, Action<string> progress)
     /// <summary>Removes the servers', etcd's and the nodes' data (containerd roots, pod logs); the lab's logs stay for reading.</summary>
     private void DeleteData()
     {
+        File.Delete(LabKubeconfig.PathIn(state.DataDir));
         foreach (var dir in new[] { LabLayout.ServerDir(state.DataDir), LabLayout.EtcdDir(state.DataDir), Path.Combine(state.DataDir, "nodes") })
         {
             try { if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true); }

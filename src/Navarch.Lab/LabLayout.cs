@@ -13,6 +13,7 @@ public static class LabLayout
     {
         DataDir = Path.GetFullPath(options.DataDir),
         HostPort = options.HostPort,
+        HostSecurePort = options.HostSecurePort,
         MasterUrl = $"http://{config.Master.Address}:{options.ApiPort}",
         SwitchNamespace = options.NamespacePrefix + SwitchSuffix,
         Nodes = config.Nodes.Select(n => Node(options.NamespacePrefix, Path.GetFullPath(options.DataDir), n)).ToList(),

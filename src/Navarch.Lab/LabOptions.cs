@@ -12,6 +12,12 @@ public sealed record LabOptions
     /// <summary>The API server's port on the master's lab address.</summary>
     public int ApiPort { get; init; } = 8080;
 
+    /// <summary>The host's loopback port that forwards to the API server's secure port (what the lab's kubeconfig names).</summary>
+    public int HostSecurePort { get; init; } = 6443;
+
+    /// <summary>The API server's secure port in the master's namespace (the server's default, on every address there).</summary>
+    public const int ApiSecurePort = 6443;
+
     /// <summary>Prefix of the lab's namespace names (<c>PREFIX-switch</c>, <c>PREFIX-192-168-0-201</c>).</summary>
     public string NamespacePrefix { get; init; } = "navarch";
 

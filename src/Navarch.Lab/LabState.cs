@@ -54,7 +54,13 @@ public sealed class LabState
     /// <summary>How the agents were started (null in a state file of an older navarch: nodes cannot be added to that lab).</summary>
     public LabAgentSettings? Agents { get; set; }
 
-    /// <summary>The masters, in the config's order; the first is the primary (cluster DNS, the host port's first choice).</summary>
+    /// <summary>The host's loopback port forwarded to the secure port (0 in a state written before it existed).</summary>
+    public int HostSecurePort { get; init; }
+
+    /// <summary>The forwarder of <see cref="HostSecurePort"/>.</summary>
+    public ProcessRecord? SecureForwarder { get; set; }
+
+    /// <summary>The masters, in the config's order; the first is the primary (the host port's first choice).</summary>
     public IEnumerable<NodeState> Masters => Nodes.Where(n => n.IsMaster);
 
     /// <summary>Directories that did not exist before the lab (cgroup parents, CNI's cache); removed when empty.</summary>
@@ -67,7 +73,7 @@ public sealed class LabState
 
     /// <summary>The lab's processes that still run.</summary>
     public IEnumerable<ProcessRecord> LiveProcesses =>
-        Nodes.SelectMany(n => new[] { n.Etcd, n.Server, n.Agent }).Append(Forwarder).OfType<ProcessRecord>().Where(p => p.IsAlive);
+        Nodes.SelectMany(n => new[] { n.Etcd, n.Server, n.Agent }).Append(Forwarder).Append(SecureForwarder).OfType<ProcessRecord>().Where(p => p.IsAlive);
 
     /// <summary>Writes the state atomically.</summary>
     public void Save()

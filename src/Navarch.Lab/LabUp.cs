@@ -32,7 +32,7 @@ public sealed class LabUp(LabConfig config, LabOptions options, Action<string> p
         if (LabState.Load(options.DataDir) is { } existing)
         {
             if (existing.LiveProcesses.Any())
-                return new LabUpResult(true, $"navarch up: the lab in {existing.DataDir} is already running (master {existing.MasterUrl}, kubectl -s http://127.0.0.1:{existing.HostPort}); `navarch down` stops it");
+                return new LabUpResult(true, $"navarch up: the lab in {existing.DataDir} is already running (master {existing.MasterUrl}, kubectl -s http://127.0.0.1:{existing.HostPort}, or export KUBECONFIG={LabKubeconfig.PathIn(existing.DataDir)}); `navarch down` stops it");
             Say("a previous lab did not stop cleanly: tearing down its remains first");
             await new LabDown(existing, Say).RunAsync(ct);
         }
@@ -69,9 +69,16 @@ public sealed class LabUp(LabConfig config, LabOptions options, Action<string> p
             UpCommandNames.Forwarder, "--listen", options.HostPort.ToString(), "--netns", new NetworkNamespace(state.Masters.First().Namespace).Path,
             "--target", string.Join(',', state.Masters.Select(m => $"{m.Address}:{options.ApiPort}"))));
         state.Save();
+        // The same for the secure port: the lab's kubeconfig names it.
+        state.SecureForwarder = ProcessRecord.Of(StartSelf(null, Path.Combine(logs, "forwarder-secure.log"),
+            UpCommandNames.Forwarder, "--listen", options.HostSecurePort.ToString(), "--netns", new NetworkNamespace(state.Masters.First().Namespace).Path,
+            "--target", string.Join(',', state.Masters.Select(m => $"{m.Address}:{LabOptions.ApiSecurePort}"))));
+        state.Save();
         await controlPlane.WaitForServersAsync(ct);
         await WaitForApiAsync(state, ct);
-        Say($"API server ready at {state.MasterUrl} (host: http://127.0.0.1:{options.HostPort})");
+        var kubeconfig = LabKubeconfig.Write(state.DataDir, Path.Combine(LabControlPlane.ServerDataDir(state, state.Masters.First()), LabKubeconfig.ServerAdminFile),
+            LabKubeconfig.HostUrl(options.HostSecurePort));
+        Say($"API server ready at {state.MasterUrl} (host: http://127.0.0.1:{options.HostPort}; TLS {LabKubeconfig.HostUrl(options.HostSecurePort)} with {kubeconfig})");
 
         state.Agents = new LabAgentSettings(controlPlane.ServerUrls, options.ProxyMode, config.FlannelNet.ToString(),
             KubeDnsService.ClusterIpFor(config.ServiceClusterIpRange.ToString()).ToString(), config.ServiceClusterIpRange.ToString());
@@ -132,7 +139,7 @@ public sealed class LabUp(LabConfig config, LabOptions options, Action<string> p
         state.Save();
         await LabNetwork.RoutePodSubnetsAsync(state, ct);
         Say($"pod subnets routed ({string.Join(", ", agents.Select(a => $"{a.Name}: {a.PodCidr}"))}); up in {_clock.Elapsed.TotalSeconds:0.0} s");
-        return ClusterReport.Render(config.Master.Address.ToString(), options.ApiPort, options.HostPort, nodes.ToList());
+        return ClusterReport.Render(config.Master.Address.ToString(), options.ApiPort, options.HostPort, nodes.ToList(), LabKubeconfig.PathIn(state.DataDir));
     }
 
     private DetachedProcess StartSelf(string? netns, string log, params string[] args) =>
@@ -141,14 +148,17 @@ public sealed class LabUp(LabConfig config, LabOptions options, Action<string> p
     /// <summary>Refuses to build over things that exist but are not this lab's: the host port, the namespaces.</summary>
     private static void CheckFree(LabState state)
     {
-        try
+        foreach (var (port, flag) in new[] { (state.HostPort, "--port"), (state.HostSecurePort, "--secure-port") })
         {
-            using var probe = new TcpListener(IPAddress.Loopback, state.HostPort);
-            probe.Start();
-        }
-        catch (SocketException)
-        {
-            throw new LabException($"127.0.0.1:{state.HostPort} is already in use (another cluster or navarch server?): stop it or choose --port");
+            try
+            {
+                using var probe = new TcpListener(IPAddress.Loopback, port);
+                probe.Start();
+            }
+            catch (SocketException)
+            {
+                throw new LabException($"127.0.0.1:{port} is already in use (another cluster or navarch server?): stop it or choose {flag}");
+            }
         }
         foreach (var name in state.Nodes.Select(n => n.Namespace).Prepend(state.SwitchNamespace))
             if (new NetworkNamespace(name).Exists)
@@ -165,7 +175,7 @@ public sealed class LabUp(LabConfig config, LabOptions options, Action<string> p
         state.CreatedDirectories.AddRange(candidates.Distinct().Where(d => !Directory.Exists(d)));
         return new LabState
         {
-            DataDir = state.DataDir, HostPort = state.HostPort, MasterUrl = state.MasterUrl, SwitchNamespace = state.SwitchNamespace,
+            DataDir = state.DataDir, HostPort = state.HostPort, HostSecurePort = state.HostSecurePort, MasterUrl = state.MasterUrl, SwitchNamespace = state.SwitchNamespace,
             Nodes = state.Nodes, CreatedDirectories = state.CreatedDirectories, NetnsDirWasMounted = NetnsDirIsMounted(),
         };
     }

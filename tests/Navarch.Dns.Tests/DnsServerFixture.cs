@@ -24,7 +24,7 @@ public sealed class DnsServerFixture : IAsyncLifetime
         _silentUpstream = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         _silentUpstream.Bind(new IPEndPoint(upstream, 53));
         DnsPort = FreeUdpAndTcpPort();
-        Server = await ServerProcess.StartAsync("--disable-controller-manager", "--disable-scheduler", "--enable-cluster-dns",
+        Server = await ServerProcess.StartSecureAsync("--disable-controller-manager", "--disable-scheduler", "--enable-cluster-dns",
             "--cluster-dns-port", DnsPort.ToString(), "--cluster-dns-upstream", upstream.ToString());
         Client = new Kubernetes(new KubernetesClientConfiguration { Host = Server.Url });
         await Poll.UntilAsync("cluster DNS answering dns-version.cluster.local",
@@ -35,7 +35,7 @@ public sealed class DnsServerFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         Client?.Dispose();
-        if (Server is not null) await Server.DisposeAsync();
+        if (Server is not null) await Server.DisposeExpectingNoRefusalsAsync();
         _silentUpstream?.Dispose();
     }
 

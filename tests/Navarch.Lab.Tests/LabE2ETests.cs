@@ -27,12 +27,14 @@ public sealed partial class LabE2ETests
         var prefix = "nvl" + Guid.NewGuid().ToString("N")[..5];
         var dataDir = Directory.CreateTempSubdirectory("navarch-lab-e2e-").FullName;
         var port = FreePort();
+        var securePort = FreePort();
         var before = await RootNamespaceSnapshot.TakeAsync(prefix);
         LabState? state = null;
         var downDone = false;
         try
         {
-            var up = await NavarchAsync(["up", "-f", Path.Combine(SeedDir, "config-default.sh"), "--port", port.ToString(), "--data-dir", dataDir, "--netns-prefix", prefix,
+            var up = await NavarchAsync(["up", "-f", Path.Combine(SeedDir, "config-default.sh"), "--port", port.ToString(), "--secure-port", securePort.ToString(),
+                "--data-dir", dataDir, "--netns-prefix", prefix,
                 "--proxy-mode", proxyMode, "--storage-backend", storageBackend], TimeSpan.FromSeconds(150));
             Assert.True(up.ExitCode == 0, $"navarch up failed:\n{up}");
             state = LabState.Load(dataDir);
@@ -82,7 +84,10 @@ public sealed partial class LabE2ETests
 
             await ServicesAreReachableAsync(server, client, state, proxyMode);
             await ClusterDnsAnswersInPodsAsync(server, client, pods);
+            await KubeconfigReachesTheNodesOverTlsAsync(dataDir, securePort, up.Stdout);
+            if (proxyMode == "userspace") await PodTokenIsHeldToRbacAndDiesWithThePodAsync(server, client, state);
             if (proxyMode == "iptables") await WorkloadsRunOnRealContainersAsync(server, client, state);
+            ServerRefusedNoLoop(dataDir);
 
             var down = await NavarchAsync(["down", "--data-dir", dataDir], TimeSpan.FromSeconds(60));
             downDone = true;
@@ -106,6 +111,7 @@ public sealed partial class LabE2ETests
             Assert.Equal(before.Mounts, after.Mounts);
             Assert.Empty(Directory.EnumerateFiles(NetworkNamespace.Directory, prefix + "-*"));
             Assert.Null(LabState.Load(dataDir));
+            Assert.False(File.Exists(Path.Combine(dataDir, LabKubeconfig.FileName)), "navarch down left the lab's kubeconfig");
             Assert.Empty(state!.LiveProcesses);
             Assert.Empty(LabProcessesOf(dataDir));
             // CNI DEL ran for every pod: no cached result names the lab's pod network.

@@ -165,6 +165,22 @@ public sealed class ServerProcess : IAsyncDisposable
         await _process.WaitForExitAsync();
     }
 
+    /// <summary>
+    /// The server's warnings that it refused one of its own loops (controllers, scheduler, cluster DNS run with least
+    /// privilege on the secure port): each is a rule missing from a bootstrap role.
+    /// </summary>
+    public IReadOnlyList<string> ControlPlaneRefusals =>
+        [.. Output.Split('\n').Where(l => l.Contains("forbidden: User \"system:", StringComparison.Ordinal)).Select(l => l.Trim())];
+
+    /// <summary>Stops the server, then throws if it refused any of its own loops (see <see cref="ControlPlaneRefusals"/>).</summary>
+    public async ValueTask DisposeExpectingNoRefusalsAsync()
+    {
+        var refusals = ControlPlaneRefusals;
+        await DisposeAsync();
+        if (refusals.Count > 0)
+            throw new InvalidOperationException($"the server refused its own loops {refusals.Count} times (a bootstrap role lacks a rule):\n{string.Join("\n", refusals.Take(10))}");
+    }
+
     public async ValueTask DisposeAsync()
     {
         await KillAsync();

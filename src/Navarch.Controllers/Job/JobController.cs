@@ -17,7 +17,11 @@ namespace Navarch.Controllers.Job;
 /// </summary>
 public sealed class JobController : Controller, IControllerLoop
 {
+    /// <summary>Upstream deletes expired Jobs in a controller of its own, whose account this part uses.</summary>
+    public const string TtlAccount = "ttl-after-finished-controller";
+
     private readonly IKubernetes _client;
+    private readonly IKubernetes _ttlClient;
     private readonly Informer<V1Job> _jobs;
     private readonly Informer<V1Pod> _pods;
     private readonly EventRecorder _events;
@@ -29,6 +33,7 @@ public sealed class JobController : Controller, IControllerLoop
         : base("job", ctx.Loggers.CreateLogger<JobController>(), ctx.Time)
     {
         _client = ctx.Client;
+        _ttlClient = ctx.ClientFor(TtlAccount);
         _jobs = ctx.Informers.Jobs;
         _pods = ctx.Informers.Pods;
         _events = ctx.Recorder("job-controller");
@@ -96,7 +101,7 @@ public sealed class JobController : Controller, IControllerLoop
         }
         try
         {
-            await _client.BatchV1.DeleteNamespacedJobAsync(job.Metadata.Name, job.Metadata.NamespaceProperty,
+            await _ttlClient.BatchV1.DeleteNamespacedJobAsync(job.Metadata.Name, job.Metadata.NamespaceProperty,
                 new V1DeleteOptions { PropagationPolicy = "Background", Preconditions = new V1Preconditions { Uid = job.Metadata.Uid } }, cancellationToken: ct);
         }
         catch (Exception e) when (ApiErrors.IsNotFound(e) || ApiErrors.IsConflict(e))

@@ -17,7 +17,7 @@ public sealed partial class ClusterDnsHost : IAsyncDisposable
 {
     private static readonly TimeSpan LeaveTimeout = TimeSpan.FromSeconds(5);
 
-    private readonly IKubernetes _client;
+    private readonly IKubernetes _writer;
     private readonly ClusterDnsServer _server;
     private readonly IPAddress? _clusterIp;
     private readonly DnsServerLeases? _leases;
@@ -25,17 +25,17 @@ public sealed partial class ClusterDnsHost : IAsyncDisposable
     private readonly CancellationTokenSource _stop;
     private readonly Task _upkeep;
 
-    private ClusterDnsHost(IKubernetes client, ClusterIndex index, ClusterDnsServer server, IPAddress? clusterIp, DnsServerLeases? leases,
+    private ClusterDnsHost(IKubernetes writer, ClusterIndex index, ClusterDnsServer server, IPAddress? clusterIp, DnsServerLeases? leases,
         ILogger log, CancellationTokenSource stop)
     {
-        _client = client;
+        _writer = writer;
         Index = index;
         _server = server;
         _clusterIp = clusterIp;
         _leases = leases;
         _log = log;
         _stop = stop;
-        _upkeep = clusterIp is null ? Task.CompletedTask : KeepServiceAsync(client, clusterIp, server.EndPoint, leases, log, stop.Token);
+        _upkeep = clusterIp is null ? Task.CompletedTask : KeepServiceAsync(writer, clusterIp, server.EndPoint, leases, log, stop.Token);
     }
 
     public ClusterIndex Index { get; }
@@ -45,10 +45,11 @@ public sealed partial class ClusterDnsHost : IAsyncDisposable
 
     /// <summary>
     /// Starts the informers and the server, and returns once the first lists are in the index (so no name is answered
-    /// NXDOMAIN for want of a list). <paramref name="kubeDnsIp"/>, when given, gets the kube-dns Service.
+    /// NXDOMAIN for want of a list). <paramref name="kubeDnsIp"/>, when given, gets the kube-dns Service, written with
+    /// <paramref name="serviceWriter"/> (default <paramref name="client"/>): the reads need only upstream's system:coredns role.
     /// </summary>
     public static async Task<ClusterDnsHost> StartAsync(IKubernetes client, ClusterDnsOptions options, IPAddress? kubeDnsIp,
-        ILoggerFactory loggers, CancellationToken ct)
+        ILoggerFactory loggers, CancellationToken ct, IKubernetes? serviceWriter = null)
     {
         options.Validate();
         var log = loggers.CreateLogger<ClusterDnsHost>();
@@ -77,11 +78,13 @@ public sealed partial class ClusterDnsHost : IAsyncDisposable
         var handler = new QueryHandler(zone, new UpstreamForwarder(options.Upstreams, options.ForwardTimeout));
         var server = ClusterDnsServer.Start(options.Address, options.Port, handler, log);
         LogServing(log, options.ClusterDomain, server.EndPoint.ToString(), string.Join(", ", options.Upstreams));
-        // Every server beside an API server publishes itself: kube-dns's endpoints list each live one.
+        // Every server beside an API server publishes itself: kube-dns's endpoints list each live one. The Service, its
+        // endpoints and the servers' leases are written by the upkeep's own identity, which may write them.
+        var writer = serviceWriter ?? client;
         var leases = kubeDnsIp is not null && KubeDnsService.Publishable(server.EndPoint.Address)
-            ? new DnsServerLeases(client, server.EndPoint, DnsServerLeases.DefaultDuration, TimeProvider.System)
+            ? new DnsServerLeases(writer, server.EndPoint, DnsServerLeases.DefaultDuration, TimeProvider.System)
             : null;
-        return new ClusterDnsHost(client, index, server, kubeDnsIp, leases, log, stop);
+        return new ClusterDnsHost(writer, index, server, kubeDnsIp, leases, log, stop);
     }
 
     // The kube-dns Service and endpoints, made right at start and again at every lease renewal (someone may delete them).
@@ -120,7 +123,7 @@ public sealed partial class ClusterDnsHost : IAsyncDisposable
         try
         {
             var others = await leases.ReleaseAsync(timeout.Token);
-            await KubeDnsService.EnsureAsync(_client, _clusterIp!, others, EndPoint.Port, timeout.Token);
+            await KubeDnsService.EnsureAsync(_writer, _clusterIp!, others, EndPoint.Port, timeout.Token);
         }
         catch (Exception e)
         {

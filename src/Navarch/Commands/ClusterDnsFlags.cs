@@ -41,6 +41,7 @@ public sealed class ClusterDnsFlags
     }
 
     /// <summary>Starts cluster DNS over the API through <paramref name="client"/>, with kube-dns at the range's 10th address.</summary>
-    public static Task<ClusterDnsHost> StartAsync(k8s.IKubernetes client, ClusterDnsOptions options, string serviceCidr, ILoggerFactory loggers, CancellationToken ct) =>
-        ClusterDnsHost.StartAsync(client, options, KubeDnsService.ClusterIpFor(serviceCidr), loggers, ct);
+    public static Task<ClusterDnsHost> StartAsync(k8s.IKubernetes client, k8s.IKubernetes serviceWriter, ClusterDnsOptions options, string serviceCidr,
+        ILoggerFactory loggers, CancellationToken ct) =>
+        ClusterDnsHost.StartAsync(client, options, KubeDnsService.ClusterIpFor(serviceCidr), loggers, ct, serviceWriter);
 }

@@ -49,8 +49,12 @@ public sealed class ControlPlaneFlags
         RunControllerManagerAsync(Client(url), options, loggers, election, ct);
 
     public static Task RunControllerManagerAsync(IKubernetes client, ControllerManagerOptions options, ILoggerFactory loggers, LeaderElectionConfig? election, CancellationToken ct) =>
-        RunElectedAsync(client, "kube-controller-manager", election, loggers,
-            c => ControllerManager.RunAsync(client, options, TimeProvider.System, loggers, c), ct);
+        RunControllerManagerAsync(ControllerClients.Shared(client), options, loggers, election, ct);
+
+    /// <summary>Runs the controller manager; the election and the informers use its own client, each controller its account's.</summary>
+    public static Task RunControllerManagerAsync(ControllerClients clients, ControllerManagerOptions options, ILoggerFactory loggers, LeaderElectionConfig? election, CancellationToken ct) =>
+        RunElectedAsync(clients.Manager, "kube-controller-manager", election, loggers,
+            c => ControllerManager.RunAsync(clients, options, TimeProvider.System, loggers, c), ct);
 
     public static Task RunSchedulerAsync(string url, ILoggerFactory loggers, LeaderElectionConfig? election, CancellationToken ct) =>
         RunSchedulerAsync(Client(url), loggers, election, ct);

@@ -108,8 +108,7 @@ public static class ServerCommand
                 Console.Error.WriteLine($"navarch server: cannot start: {e.Message.ReplaceLineEndings(" ")}");
                 return 1;
             }
-            var dnsClient = dnsOptions is null ? null : LoopClients.For(server, LoopClients.ClusterDns);
-            await using var dnsHost = await StartDnsAsync(dnsClient, dnsOptions, options.ServiceClusterIpRange, loggers, ct);
+            await using var dnsHost = dnsOptions is null ? null : await StartDnsAsync(server, dnsOptions, options.ServiceClusterIpRange, loggers, ct);
             if (dnsOptions is not null && dnsHost is null)
             {
                 await server.DisposeAsync();
@@ -126,9 +125,9 @@ public static class ServerCommand
                 using var stopLoops = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 var loops = new List<Task>();
                 if (!result.GetValue(noControllers))
-                    loops.Add(ControlPlaneFlags.RunControllerManagerAsync(LoopClients.For(server, LoopClients.ControllerManager), controllerOptions, loggers, elect, stopLoops.Token));
+                    loops.Add(ControlPlaneFlags.RunControllerManagerAsync(LoopClients.ControllerManager(server), controllerOptions, loggers, elect, stopLoops.Token));
                 if (!result.GetValue(noScheduler))
-                    loops.Add(ControlPlaneFlags.RunSchedulerAsync(LoopClients.For(server, LoopClients.Scheduler), loggers, elect, stopLoops.Token));
+                    loops.Add(ControlPlaneFlags.RunSchedulerAsync(LoopClients.Scheduler(server), loggers, elect, stopLoops.Token));
                 var failed = await UntilStoppedAsync(loops, ct);
                 var stopping = Stopwatch.StartNew();
                 await stopLoops.CancelAsync();
@@ -146,13 +145,12 @@ public static class ServerCommand
     }
 
     /// <summary>Starts cluster DNS beside the API server when asked; null (after a one-line error) when it cannot.</summary>
-    private static async Task<Navarch.Dns.Hosting.ClusterDnsHost?> StartDnsAsync(k8s.IKubernetes? client, Navarch.Dns.ClusterDnsOptions? dnsOptions,
+    private static async Task<Navarch.Dns.Hosting.ClusterDnsHost?> StartDnsAsync(ApiServerHost server, Navarch.Dns.ClusterDnsOptions dnsOptions,
         string serviceRange, ILoggerFactory loggers, CancellationToken ct)
     {
-        if (dnsOptions is null || client is null) return null;
         try
         {
-            return await ClusterDnsFlags.StartAsync(client, dnsOptions, serviceRange, loggers, ct);
+            return await ClusterDnsFlags.StartAsync(LoopClients.ClusterDns(server), LoopClients.ApiServerLoopback(server), dnsOptions, serviceRange, loggers, ct);
         }
         catch (Exception e) when (e is System.Net.Sockets.SocketException or ArgumentException)
         {

@@ -14,13 +14,14 @@ public static class UpCommand
         var file = new Option<string?>("--file", "-f") { Description = $"Cluster config (kube-up style); default {LabConfigParser.DefaultConfigPath}" };
         var dataDir = new Option<string>("--data-dir") { Description = "Directory of the lab's state, data and logs", DefaultValueFactory = _ => defaults.DataDir };
         var port = new Option<int>("--port") { Description = "Host loopback port that forwards to the API server", DefaultValueFactory = _ => defaults.HostPort };
+        var securePort = new Option<int>("--secure-port") { Description = "Host loopback port that forwards to the API server's TLS port (the lab's kubeconfig names it)", DefaultValueFactory = _ => defaults.HostSecurePort };
         var prefix = new Option<string>("--netns-prefix") { Description = "Prefix of the lab's network namespace names", DefaultValueFactory = _ => defaults.NamespacePrefix };
         var timeout = new Option<double>("--timeout-seconds") { Description = "How long to wait for the cluster to validate", DefaultValueFactory = _ => defaults.ReadyTimeout.TotalSeconds };
         var proxyMode = new Option<string>("--proxy-mode") { Description = "The agents' service proxy: userspace (the seed's relay ports and four chains) or iptables (kernel DNAT)", DefaultValueFactory = _ => defaults.ProxyMode };
         proxyMode.AcceptOnlyFromAmong("userspace", "iptables");
         var storage = new Option<string?>("--storage-backend") { Description = "The API servers' store: sqlite or etcd (one member per master); default sqlite with one master, etcd with several" };
         storage.AcceptOnlyFromAmong("sqlite", "etcd");
-        var command = new Command("up", "Build the cluster of a config on this machine (nodes in network namespaces) and validate it") { file, dataDir, port, prefix, timeout, proxyMode, storage };
+        var command = new Command("up", "Build the cluster of a config on this machine (nodes in network namespaces) and validate it") { file, dataDir, port, securePort, prefix, timeout, proxyMode, storage };
         command.SetAction(async (result, ct) =>
         {
             try
@@ -32,6 +33,7 @@ public static class UpCommand
                 {
                     DataDir = Path.GetFullPath(result.GetValue(dataDir)!),
                     HostPort = result.GetValue(port),
+                    HostSecurePort = result.GetValue(securePort),
                     NamespacePrefix = result.GetValue(prefix)!,
                     ReadyTimeout = TimeSpan.FromSeconds(result.GetValue(timeout)),
                     ProxyMode = result.GetValue(proxyMode)!,

@@ -12,7 +12,7 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Server = await ServerProcess.StartAsync("--disable-scheduler", "--cluster-cidr", "10.244.0.0/16");
+        Server = await ServerProcess.StartSecureAsync("--disable-scheduler", "--cluster-cidr", "10.244.0.0/16");
         Client = new Kubernetes(new KubernetesClientConfiguration { Host = Server.Url });
         Nodes = await FakeNodes.StartAsync(Client, new FakeNodeOptions { Count = 2 });
     }
@@ -21,6 +21,6 @@ public sealed class ClusterFixture : IAsyncLifetime
     {
         if (Nodes is not null) await Nodes.DisposeAsync();
         Client?.Dispose();
-        if (Server is not null) await Server.DisposeAsync();
+        if (Server is not null) await Server.DisposeExpectingNoRefusalsAsync();
     }
 }

@@ -14,7 +14,7 @@ public sealed class NodeIpamIntegrationTests
     public async Task Nodes_get_distinct_subnets_keep_their_own_and_a_deleted_node_frees_its_subnet()
     {
         // Room for exactly two /24s.
-        await using var server = await ServerProcess.StartAsync("--disable-scheduler", "--cluster-cidr", "10.9.0.0/23", "--node-cidr-mask-size", "24");
+        await using var server = await ServerProcess.StartSecureAsync("--disable-scheduler", "--cluster-cidr", "10.9.0.0/23", "--node-cidr-mask-size", "24");
         using var client = new Kubernetes(new KubernetesClientConfiguration { Host = server.Url });
         V1Node Node(string name, string? cidr = null) => new() { Metadata = new V1ObjectMeta { Name = name }, Spec = new V1NodeSpec { PodCIDR = cidr, PodCIDRs = cidr is null ? null : [cidr] } };
 

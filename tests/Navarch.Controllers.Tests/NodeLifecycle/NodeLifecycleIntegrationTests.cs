@@ -12,7 +12,7 @@ public sealed class NodeLifecycleIntegrationTests
     [Fact]
     public async Task When_every_node_dies_nothing_is_evicted_until_one_comes_back()
     {
-        await using var server = await ServerProcess.StartAsync("--disable-scheduler",
+        await using var server = await ServerProcess.StartSecureAsync("--disable-scheduler",
             "--node-monitor-grace-period-seconds", "3", "--node-monitor-period-seconds", "1");
         using var client = new Kubernetes(new KubernetesClientConfiguration { Host = server.Url });
         await using var nodes = await FakeNodes.StartAsync(client, new FakeNodeOptions { Count = 2 });

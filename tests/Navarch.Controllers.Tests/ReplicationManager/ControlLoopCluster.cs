@@ -17,14 +17,14 @@ public sealed class ControlLoopCluster : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Server = await ServerProcess.StartAsync("--disable-scheduler");
+        Server = await ServerProcess.StartSecureAsync("--disable-scheduler");
         Client = new Kubernetes(new KubernetesClientConfiguration { Host = Server.Url });
     }
 
     public async Task DisposeAsync()
     {
         Client?.Dispose();
-        if (Server is not null) await Server.DisposeAsync();
+        if (Server is not null) await Server.DisposeExpectingNoRefusalsAsync();
     }
 
     /// <summary>Creates a fresh namespace named after <paramref name="prefix"/>.</summary>

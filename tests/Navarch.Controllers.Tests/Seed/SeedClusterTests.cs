@@ -19,7 +19,7 @@ public sealed class SeedClusterTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _server = await ServerProcess.StartAsync("--cluster-cidr", "172.16.0.0/16",
+        _server = await ServerProcess.StartSecureAsync("--cluster-cidr", "172.16.0.0/16",
             "--node-monitor-grace-period-seconds", "4", "--node-monitor-period-seconds", "1");
         _client = new Kubernetes(new KubernetesClientConfiguration { Host = _server.Url });
         _nodes = await FakeNodes.StartAsync(_client, new FakeNodeOptions { Count = 3, HeartbeatInterval = TimeSpan.FromSeconds(1) });
@@ -29,7 +29,7 @@ public sealed class SeedClusterTests : IAsyncLifetime
     {
         if (_nodes is not null) await _nodes.DisposeAsync();
         _client?.Dispose();
-        if (_server is not null) await _server.DisposeAsync();
+        if (_server is not null) await _server.DisposeExpectingNoRefusalsAsync();
     }
 
     private async Task<List<V1Pod>> NginxPodsAsync() =>

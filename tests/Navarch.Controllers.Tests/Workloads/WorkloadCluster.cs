@@ -28,7 +28,7 @@ public sealed class WorkloadCluster : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Server = await ServerProcess.StartAsync();
+        Server = await ServerProcess.StartSecureAsync();
         Client = new Kubernetes(new KubernetesClientConfiguration { Host = Server.Url });
         Nodes = await FakeNodes.StartAsync(Client, new FakeNodeOptions { Count = 3, PodOutcome = OutcomeByImage });
     }
@@ -37,7 +37,7 @@ public sealed class WorkloadCluster : IAsyncLifetime
     {
         if (Nodes is not null) await Nodes.DisposeAsync();
         Client?.Dispose();
-        if (Server is not null) await Server.DisposeAsync();
+        if (Server is not null) await Server.DisposeExpectingNoRefusalsAsync();
     }
 
     public async Task<string> NamespaceAsync(string prefix)

@@ -83,6 +83,7 @@ public static class BootstrapPolicy
             Rule(["list", "watch"], ["*"], ["*"]),
             Rule(["create"], [""], ["serviceaccounts/token"])),
         .. NodeAccessPolicy.ClusterRoles,
+        .. ControllerPolicy.ClusterRoles,
     ];
 
     public static IReadOnlyList<V1ClusterRoleBinding> ClusterRoleBindings { get; } =
@@ -96,6 +97,7 @@ public static class BootstrapPolicy
         Binding("system:kube-scheduler", User("system:kube-scheduler")),
         Binding("system:kube-controller-manager", User("system:kube-controller-manager")),
         .. NodeAccessPolicy.ClusterRoleBindings,
+        .. ControllerPolicy.ClusterRoleBindings,
     ];
 
     /// <summary>The index of the bootstrap policy alone (before the store holds any role).</summary>
