@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.WebSockets;
 using System.Text;
@@ -121,24 +120,9 @@ public sealed class PortForwardThroughApiServerTests(PortForwardFixture fixture)
             print("received: " + received.decode())
             print("error: " + str(forward.error(80)))
             """);
-        var psi = new ProcessStartInfo(Python) { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(script);
-        psi.ArgumentList.Add(fixture.Server.Url);
-        using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var deadline = new CancellationTokenSource(Timeout);
-        try
-        {
-            await process.WaitForExitAsync(deadline.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"the Python client did not finish in {Timeout.TotalSeconds} s: {await stdout}{await stderr}");
-        }
-        var output = await stdout;
-        Assert.True(process.ExitCode == 0, $"python exited {process.ExitCode}:\n{output}\n{await stderr}");
+        var result = await ClientProcess.RunAsync(Python, [script, fixture.Server.Url], Timeout);
+        var output = result.Stdout;
+        Assert.True(result.ExitCode == 0, $"python: {result}");
         Assert.Contains("received: hello from python", output);
         Assert.Contains("error: None", output);
         Assert.Equal(["error 80 0", "data 80 0"], runtime.Opened.Select(s => $"{s.StreamType} {s.Port} {s.RequestId}"));

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Navarch.Testing;
 using Xunit.Abstractions;
 
@@ -23,23 +22,11 @@ public sealed class JavaScriptClientTests(ITestOutputHelper output)
         Assert.True(File.Exists(node), $"{node} is missing: run scripts/install-test-clients (scripts/test does)");
         await using var server = await ServerProcess.StartSecureAsync();
 
-        var psi = new ProcessStartInfo(node) { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { "client-check.mjs", server.AdminKubeconfig, $"js-{Guid.NewGuid().ToString("N")[..6]}" }) psi.ArgumentList.Add(arg);
-        using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(Deadline);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-        }
-        var said = await stdout + await stderr;
+        var result = await ClientProcess.RunAsync(node,
+            ["client-check.mjs", server.AdminKubeconfig, $"js-{Guid.NewGuid().ToString("N")[..6]}"], Deadline, workingDirectory: dir);
+        var said = result.Stdout + result.Stderr;
         output.WriteLine(said);
-        Assert.True(process.HasExited && process.ExitCode == 0, $"the JavaScript client's checks failed (exit {(process.HasExited ? process.ExitCode : "none: killed after " + Deadline)}):\n{said}");
+        Assert.True(result.ExitCode == 0, $"the JavaScript client's checks failed: {result}");
         Assert.Contains("ok delete", said); // the last check ran
     }
 

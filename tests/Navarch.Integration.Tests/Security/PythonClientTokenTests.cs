@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using k8s;
 using k8s.Models;
 using Navarch.Testing;
@@ -62,23 +61,10 @@ public sealed class PythonClientTokenTests(SecureServerFixture fixture) : IClass
 
     private async Task<string> RunAsync(string script, string ns, string want)
     {
-        var psi = new ProcessStartInfo(Python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { script, fixture.Server.AdminKubeconfig, ns, fixture.SecureUrl, Path.Combine(fixture.Server.DataDir, "pki", "ca.crt"), want })
-            psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(40));
-        try
-        {
-            await p.WaitForExitAsync(deadline.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            p.Kill(entireProcessTree: true);
-            throw new TimeoutException("the python client did not finish within 40 s");
-        }
-        Assert.True(p.ExitCode == 0, $"python exit {p.ExitCode}: {await stderr}");
-        return (await stdout).Trim();
+        var result = await ClientProcess.RunAsync(Python,
+            [script, fixture.Server.AdminKubeconfig, ns, fixture.SecureUrl, Path.Combine(fixture.Server.DataDir, "pki", "ca.crt"), want],
+            TimeSpan.FromSeconds(40));
+        Assert.True(result.ExitCode == 0, $"python: {result}");
+        return result.Stdout.Trim();
     }
 }
