@@ -8,6 +8,7 @@ namespace Navarch.Api.Schema;
 /// <c>[]Container</c> an empty Container, a null value of <c>map[string]string</c> "". KubernetesClient keeps them
 /// null, and every later reader (validation, defaulting, printing, the controllers that read the object back) would
 /// meet a null where upstream's code never has one. So before decoding, they become the zero value of their type.
+/// The same walk checks quantities (<see cref="QuantityText"/>), the other values the library cannot take as Go does.
 /// </summary>
 public static class NullElements
 {
@@ -24,20 +25,30 @@ public static class NullElements
                 case ShapeKind.Struct when item.Node is JsonObject obj:
                     // Null properties of a struct are absent fields, fine as they are: only containers go deeper.
                     var properties = ModelShape.PropertiesOf(item.Type);
+                    List<(string, JsonValue)>? quantities = null;
                     foreach (var (key, value) in obj)
-                        if (value is JsonObject or JsonArray && properties.TryGetValue(key, out var child))
-                            pending.Push((value, Nullable.GetUnderlyingType(child) ?? child));
+                    {
+                        if (!properties.TryGetValue(key, out var child)) continue;
+                        if (value is JsonObject or JsonArray) pending.Push((value, Nullable.GetUnderlyingType(child) ?? child));
+                        else if (child == typeof(ResourceQuantity) && value is JsonValue quantity) (quantities ??= []).Add((key, quantity));
+                    }
+                    foreach (var (key, quantity) in quantities ?? [])
+                        obj[key] = QuantityText.Checked(quantity);
                     break;
                 case ShapeKind.Map when item.Node is JsonObject map:
                     var valueType = ModelShape.ChildType(item.Type, "");
                     List<string>? nullKeys = null;
+                    List<(string, JsonValue)>? quantityValues = null;
                     foreach (var (key, value) in map)
                     {
                         if (value is null) (nullKeys ??= []).Add(key);
                         else if (valueType is not null && value is JsonObject or JsonArray) pending.Push((value, valueType));
+                        else if (valueType == typeof(ResourceQuantity) && value is JsonValue quantity) (quantityValues ??= []).Add((key, quantity));
                     }
                     foreach (var key in nullKeys ?? [])
                         map[key] = Zero(valueType);
+                    foreach (var (key, quantity) in quantityValues ?? [])
+                        map[key] = QuantityText.Checked(quantity);
                     break;
                 case ShapeKind.List when item.Node is JsonArray list:
                     var itemType = ModelShape.ItemType(item.Type);
