@@ -2,7 +2,7 @@ using Navarch.ApiServer;
 
 namespace Navarch.ApiServer.Tests;
 
-/// <summary>Bad values of the flags added with several API servers are refused at start with a line naming the flag.</summary>
+/// <summary>Bad values of the server's flags are refused at start with a line naming the flag.</summary>
 public class OptionValidationTests
 {
     [Theory]
@@ -13,5 +13,15 @@ public class OptionValidationTests
         var options = new ApiServerOptions { MasterLeaseTtl = TimeSpan.FromSeconds(seconds) };
         var e = Assert.Throws<ArgumentException>(options.Validate);
         Assert.Equal("--master-lease-ttl-seconds must be at least 1", e.Message);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-3600)]
+    public void A_signing_duration_that_is_not_positive_is_refused(int seconds)
+    {
+        var options = new ApiServerOptions { ClusterSigningDuration = TimeSpan.FromSeconds(seconds) };
+        var e = Assert.Throws<ArgumentException>(options.Validate);
+        Assert.Equal("--cluster-signing-duration: must be positive", e.Message);
     }
 }
